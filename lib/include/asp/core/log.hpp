@@ -1,0 +1,52 @@
+// Logging for the tools: spdlog on stderr, one format for every tool, and a progress
+// reporter for long work (a bar on a terminal, a log line every few seconds otherwise).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+namespace asp {
+
+enum class Verbosity { Quiet, Normal, Verbose };
+
+// Sets the default logger: "<tool>: [level] message" on stderr.
+void init_logging(const std::string& tool, Verbosity verbosity);
+Verbosity current_verbosity();
+
+// Progress over a known number of items. Thread-safe.
+class Progress {
+public:
+    Progress(std::string label, size_t total);
+    ~Progress();
+    Progress(const Progress&) = delete;
+    Progress& operator=(const Progress&) = delete;
+
+    void advance(size_t n = 1);
+    void finish();
+
+private:
+    void report(bool force);
+
+    std::string label_;
+    size_t total_;
+    size_t done_ = 0;
+    bool tty_;
+    bool finished_ = false;
+    std::chrono::steady_clock::time_point start_, last_;
+    std::mutex mu_;
+};
+
+// The end of a stage: counts and time; printed as one summary line.
+struct StageSummary {
+    size_t done = 0;
+    size_t skipped = 0;
+    size_t failed = 0;
+    double seconds = 0;
+    std::string line(const std::string& stage) const;
+};
+
+}  // namespace asp

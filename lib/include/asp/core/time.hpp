@@ -1,0 +1,17 @@
+// Time helpers: ISO 8601 UTC strings, the one timestamp format of the data directory.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace asp {
+
+// "2026-11-27T18:49:28Z"
+std::string utc_now_iso8601();
+std::string format_iso8601(int64_t unix_seconds);
+// Parses "YYYY-MM-DDTHH:MM:SSZ" (also with a numeric offset or fractional seconds).
+std::optional<int64_t> parse_iso8601(std::string_view text);
+
+}  // namespace asp

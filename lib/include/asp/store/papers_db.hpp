@@ -1,0 +1,97 @@
+// PapersDb: papers.db, the SQLite database (WAL) of paper records that fetch writes and every
+// later stage reads. One row per paper (latest version only), plus each stage's per-paper
+// outcome (done / failed with a reason) so a failed paper is not retried on every run.
+// The format is public (docs/formats/papers-db.md); the schema carries a version
+// (PRAGMA user_version) and open() migrates older files forward.
+//
+// Failures (cannot open, corrupt file, disk full) throw SQLite::Exception: a stage that
+// cannot reach its database cannot do its job.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <asp/arxiv/paper.hpp>
+
+namespace SQLite {
+class Database;
+}
+
+namespace asp {
+
+enum class OpenMode { ReadOnly, ReadWrite };
+
+enum class UpsertOutcome {
+    Added,            // a paper not seen before
+    NewVersion,       // a newer version replaced the stored one
+    MetadataChanged,  // same version, some field changed (e.g. a journal ref added)
+    Unchanged,        // same version and fields, or an older version (ignored)
+};
+
+struct UpsertCounts {
+    size_t added = 0, new_versions = 0, changed = 0, unchanged = 0;
+    size_t new_or_newer() const { return added + new_versions; }
+};
+
+enum class StageState { Done, Failed };
+
+struct StageRecord {
+    std::string id;
+    int version = 0;
+    StageState state = StageState::Done;
+    std::string reason;  // why it failed; empty when done
+    int attempts = 0;
+    std::string updated_at;
+};
+
+class PapersDb {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    // Opens (ReadWrite: creates and migrates) the database at `path`.
+    PapersDb(const std::filesystem::path& path, OpenMode mode);
+    ~PapersDb();
+    PapersDb(PapersDb&&) noexcept;
+    PapersDb& operator=(PapersDb&&) noexcept;
+
+    UpsertOutcome upsert(const Paper& paper);
+    // All papers of one page in one transaction: either the whole page is saved or none.
+    UpsertCounts upsert_all(const std::vector<Paper>& papers);
+
+    std::optional<Paper> get(std::string_view id) const;
+    size_t count() const;
+    // Every paper, newest published first.
+    std::vector<Paper> all() const;
+    void for_each(const std::function<void(const Paper&)>& fn) const;
+
+    // A counter bumped on every insert or change; papers changed after a given value.
+    int64_t change_seq() const;
+    std::vector<Paper> changed_since(int64_t seq) const;
+
+    // Per-stage outcome of a paper version ("download", "pdf2txt", "thumb", ...).
+    void record_done(std::string_view stage, std::string_view id, int version);
+    void record_failure(std::string_view stage, std::string_view id, int version,
+                        std::string_view reason);
+    void clear_stage_record(std::string_view stage, std::string_view id);
+    std::optional<StageRecord> stage_record(std::string_view stage, std::string_view id) const;
+    std::unordered_map<std::string, StageRecord> stage_records(std::string_view stage) const;
+
+    // Small key/value settings of the stages (e.g. an analyze fingerprint).
+    std::optional<std::string> meta(std::string_view key) const;
+    void set_meta(std::string_view key, std::string_view value);
+
+    // For code in the library that needs a query of its own (e.g. serve's listings).
+    SQLite::Database& database();
+
+private:
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace asp

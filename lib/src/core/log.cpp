@@ -1,0 +1,83 @@
+#include <asp/core/log.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace asp {
+namespace {
+std::atomic<Verbosity> g_verbosity{Verbosity::Normal};
+}
+
+void init_logging(const std::string& tool, Verbosity verbosity) {
+    g_verbosity = verbosity;
+    auto logger = spdlog::stderr_logger_mt(tool + "-log-" + std::to_string(::getpid()));
+    logger->set_pattern(tool + ": [%Y-%m-%d %H:%M:%S] [%l] %v");
+    switch (verbosity) {
+        case Verbosity::Quiet: logger->set_level(spdlog::level::warn); break;
+        case Verbosity::Normal: logger->set_level(spdlog::level::info); break;
+        case Verbosity::Verbose: logger->set_level(spdlog::level::debug); break;
+    }
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+}
+
+Verbosity current_verbosity() { return g_verbosity; }
+
+Progress::Progress(std::string label, size_t total)
+    : label_(std::move(label)),
+      total_(total),
+      tty_(::isatty(STDERR_FILENO) && g_verbosity != Verbosity::Quiet),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
+
+Progress::~Progress() {
+    finish();
+}
+
+void Progress::advance(size_t n) {
+    std::lock_guard lock(mu_);
+    done_ += n;
+    report(false);
+}
+
+void Progress::finish() {
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    finished_ = true;
+    if (tty_ && total_ > 0) std::fputc('\n', stderr);
+}
+
+void Progress::report(bool force) {
+    if (finished_ || total_ == 0 || g_verbosity == Verbosity::Quiet) return;
+    auto now = std::chrono::steady_clock::now();
+    auto since = std::chrono::duration<double>(now - last_).count();
+    if (tty_) {
+        if (!force && since < 0.1 && done_ < total_) return;
+        last_ = now;
+        const int width = 30;
+        int filled = static_cast<int>(width * done_ / total_);
+        std::string bar(filled, '#');
+        bar.resize(width, '.');
+        std::fprintf(stderr, "\r%s [%s] %zu/%zu", label_.c_str(), bar.c_str(), done_, total_);
+        std::fflush(stderr);
+    } else {
+        if (!force && since < 10.0 && done_ < total_) return;
+        last_ = now;
+        double elapsed = std::chrono::duration<double>(now - start_).count();
+        spdlog::info("{}: {}/{} ({:.0f}%, {:.1f} s)", label_, done_, total_,
+                     100.0 * static_cast<double>(done_) / static_cast<double>(total_), elapsed);
+    }
+}
+
+std::string StageSummary::line(const std::string& stage) const {
+    return fmt::format("{}: {} done, {} skipped, {} failed in {:.1f} s", stage, done, skipped,
+                       failed, seconds);
+}
+
+}  // namespace asp

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every system package the project needs, on Debian 12 or Ubuntu 22.04/24.04, as root
+# (or through sudo). Usage: scripts/install-deps.sh [--runtime|--build|--test]
+#   --build (default): compilers and libraries to build the tools
+#   --test: also what the tests and benchmarks use (PostgreSQL, nginx, HAProxy, Chromium, ...)
+set -euo pipefail
+
+mode=${1:---build}
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
+  libcli11-dev libcurl4-openssl-dev libtinyxml2-dev libpoppler-cpp-dev
+  libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
+  catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
+  libboost-dev
+  sqlite3 python3 make util-linux procps
+)
+test_pkgs=(
+  poppler-utils python3-sklearn python3-numpy python3-scipy
+  postgresql nginx haproxy wrk chromium shellcheck nodejs npm
+  imagemagick time iproute2 iptables systemd cloud-init
+)
+
+pkgs=("${build_pkgs[@]}")
+if [ "$mode" = "--test" ]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# --no-install-recommends keeps ghostscript and fonts out (we render with Poppler).
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,97 @@
+#include <asp/store/papers_db.hpp>
+
+#include "unit/catch_compat.hpp"
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "unit/test_support.hpp"
+
+using namespace asp;
+
+namespace {
+Paper sample(std::string id, int version) {
+    Paper p;
+    p.id = std::move(id);
+    p.version = version;
+    p.title = "A title";
+    p.abstract = "An abstract.";
+    p.authors = {"Ada Lovelace", "Alan Turing"};
+    p.categories = {"cs.DC", "cs.LG"};
+    p.primary_category = "cs.DC";
+    p.published = "2021-01-01T00:00:00Z";
+    p.updated = "2021-01-02T00:00:00Z";
+    p.links = {{"http://arxiv.org/abs/" + p.id, "alternate", "text/html", ""}};
+    return p;
+}
+}  // namespace
+
+TEST_CASE("papers.db keeps the newest version of each paper", "[store]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    CHECK(db.upsert(sample("2101.00001", 1)) == UpsertOutcome::Added);
+    CHECK(db.upsert(sample("2101.00001", 1)) == UpsertOutcome::Unchanged);
+    CHECK(db.upsert(sample("2101.00001", 3)) == UpsertOutcome::NewVersion);
+    CHECK(db.upsert(sample("2101.00001", 2)) == UpsertOutcome::Unchanged);  // older: ignored
+    auto changed = sample("2101.00001", 3);
+    changed.journal_ref = "J. Foo 1 (2021)";
+    CHECK(db.upsert(changed) == UpsertOutcome::MetadataChanged);
+    auto got = db.get("2101.00001");
+    REQUIRE(got);
+    CHECK(got->version == 3);
+    CHECK(*got == changed);
+    CHECK(db.count() == 1);
+}
+
+TEST_CASE("papers.db round-trips old-style ids and empty optional fields as NULL", "[store]") {
+    test::TempDir tmp;
+    {
+        PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+        auto counts = db.upsert_all({sample("cs/0112017", 1), sample("math.GT/0309136", 2)});
+        CHECK(counts.added == 2);
+    }
+    PapersDb ro(tmp / "papers.db", OpenMode::ReadOnly);
+    CHECK(ro.get("cs/0112017"));
+    CHECK(ro.get("math.GT/0309136")->version == 2);
+    SQLite::Statement q(ro.database(), "SELECT comment IS NULL, json_array_length(authors) FROM papers WHERE id = 'cs/0112017'");
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getInt() == 1);
+    CHECK(q.getColumn(1).getInt() == 2);
+}
+
+TEST_CASE("papers.db change_seq lists what changed since a point", "[store]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    db.upsert(sample("2101.00001", 1));
+    auto seq = db.change_seq();
+    db.upsert(sample("2101.00002", 1));
+    db.upsert(sample("2101.00001", 1));  // unchanged: no bump
+    auto changed = db.changed_since(seq);
+    REQUIRE(changed.size() == 1);
+    CHECK(changed[0].id == "2101.00002");
+}
+
+TEST_CASE("papers.db stage records count failed attempts per version", "[store]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    db.record_failure("download", "2101.00001", 1, "HTTP 404");
+    db.record_failure("download", "2101.00001", 1, "HTTP 404");
+    auto r = db.stage_record("download", "2101.00001");
+    REQUIRE(r);
+    CHECK(r->state == StageState::Failed);
+    CHECK(r->attempts == 2);
+    CHECK(r->reason == "HTTP 404");
+    db.record_failure("download", "2101.00001", 2, "HTTP 503");  // a new version starts over
+    CHECK(db.stage_record("download", "2101.00001")->attempts == 1);
+    db.record_done("download", "2101.00001", 2);
+    CHECK(db.stage_record("download", "2101.00001")->state == StageState::Done);
+    CHECK(db.stage_records("download").size() == 1);
+    CHECK_FALSE(db.stage_record("thumb", "2101.00001"));
+}
+
+TEST_CASE("papers.db refuses a file from a newer program", "[store]") {
+    test::TempDir tmp;
+    {
+        SQLite::Database raw((tmp / "papers.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        raw.exec("PRAGMA user_version = 99");
+    }
+    CHECK_THROWS_WITH(PapersDb(tmp / "papers.db", OpenMode::ReadWrite), Catch::Contains("newer"));
+}

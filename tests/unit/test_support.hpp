@@ -1,0 +1,41 @@
+// Shared helpers of the unit tests: a temporary folder removed at scope exit, and where the
+// corpus is (tests that need ../shared/corpus skip when it is absent).
+#pragma once
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+namespace asp::test {
+
+class TempDir {
+public:
+    TempDir() {
+        std::random_device rd;
+        path_ = std::filesystem::temp_directory_path() /
+                ("asp-test-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// The corpus folder, or an empty path when absent.
+inline std::filesystem::path corpus_dir() {
+    const char* env = std::getenv("ASP_CORPUS_DIR");
+    std::filesystem::path p = env && *env ? env : ASP_TEST_CORPUS;
+    return std::filesystem::is_directory(p) ? p : std::filesystem::path();
+}
+
+inline std::filesystem::path fixtures_dir() { return ASP_TEST_FIXTURES; }
+
+}  // namespace asp::test

@@ -32,3 +32,15 @@ TEST_CASE("users are unique by name; libraries bump a revision", "[store]") {
     CHECK_FALSE(store->find_user("ada"));
     CHECK(store->save_counts("")[0].second == 1);
 }
+
+TEST_CASE("session revisions end sessions", "[store]") {
+    test::TempDir tmp;
+    auto store = open_sqlite_user_store((tmp / "users.db").string());
+    auto ada = store->create_user("ada", "h");
+    REQUIRE(ada);
+    CHECK(ada->session_rev == 0);
+    CHECK(store->bump_session_rev(ada->id));
+    CHECK(store->find_user("ada")->session_rev == 1);
+    CHECK(store->find_user_by_id(ada->id)->session_rev == 1);
+    CHECK_FALSE(store->bump_session_rev(ada->id + 100));
+}

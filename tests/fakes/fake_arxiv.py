@@ -46,6 +46,7 @@ WHAT IS REAL AND WHAT IS SYNTHESIZED
 FAULT INJECTION (for /api/query and /pdf/ alike)
     A rule is a JSON object:
       {"path": "/api/query",   # prefix of the request path the rule applies to
+       "query": "start=100&",  # optional: a substring the raw query string must contain
        "kind": "status" | "hang" | "truncate" | "reset" | "error_entry" | "short_page" |
                "empty_page" | "html200" | "slow",
        "status": 503,          # status: the HTTP status (default 503); error_entry: default 400
@@ -400,10 +401,10 @@ class FakeArxiv:
         self.requests = []
         self.lock = threading.Lock()
 
-    def take_fault(self, path):
+    def take_fault(self, path, query):
         with self.lock:
             for rule in self.faults:
-                if path.startswith(rule.get("path", "/")):
+                if path.startswith(rule.get("path", "/")) and rule.get("query", "") in query:
                     times = rule.get("times", 1)
                     if times != -1:
                         rule["times"] = times - 1
@@ -549,7 +550,7 @@ class Handler(BaseHTTPRequestHandler):
         fake = self.fake
         with fake.lock:
             fake.requests.append({"t": time.time(), "path": url.path, "query": url.query})
-        rule = fake.take_fault(url.path)
+        rule = fake.take_fault(url.path, url.query)
         kind = rule.get("kind") if rule else None
         if kind == "status":
             hdr = {"Retry-After": rule["retry_after"]} if "retry_after" in rule else {}

@@ -3,25 +3,15 @@
 pages with opensearch totals and sorting, PDFs by id, fault injection and the request log."""
 import json
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 
 import asp_testlib as t
+import arxiv_fake
 
 NS = {"a": "http://www.w3.org/2005/Atom", "os": "http://a9.com/-/spec/opensearch/1.1/",
       "arxiv": "http://arxiv.org/schemas/atom"}
-
-
-def start(extra=()):
-    proc = subprocess.Popen([sys.executable, str(t.FAKES / "fake_arxiv.py"), "--port", "0", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
-    line = proc.stdout.readline()
-    t.check(line.startswith("listening on "), f"first line: {line!r}")
-    return proc, f"http://127.0.0.1:{int(line.split()[2])}"
 
 
 def get(url, data=None, method=None):
@@ -46,12 +36,8 @@ def page(base, query):
 
 def main():
     for extra in ([], ["--fixtures-only"]):
-        proc, base = start(extra)
-        try:
-            check_fake(base, fixtures_only=bool(extra))
-        finally:
-            proc.kill()
-            proc.wait()
+        with arxiv_fake.running(*extra) as fake:
+            check_fake(fake.base, fixtures_only=bool(extra))
     print("ok")
 
 

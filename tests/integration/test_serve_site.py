@@ -29,6 +29,7 @@ def main():
         some = papers[0]
         stem = f"{some['id'].replace('/', '_')}v{some['version']}"
         (data / "thumbs" / f"{stem}.jpg").write_bytes(b"\xff\xd8\xff\xe0fake jpeg\xff\xd9")
+        t.run([t.tool("analyze"), "--data-dir", str(data), "-q"])
         with s.serve(data, "--login-burst", "1000") as (port, proc):
             anon = s.Client(port)
 
@@ -74,12 +75,22 @@ def main():
             h = expect(anon.json("GET", "/healthz"), 200, "healthz").json
             t.check(h["status"] == "ok" and h["papers"] == len(papers), f"healthz {h}")
 
-            # Similar and search pages answer (their content comes with analyze's index).
-            expect(anon.get(f"/similar/{some['id']}"), 200, "similar page")
-            expect(anon.json("GET", f"/api/similar/{some['id']}"), 200, "api similar")
+            # Similar papers and search come from analyze's index.
+            sim = expect(anon.json("GET", f"/api/similar/{some['id']}?limit=10"), 200, "api similar").json
+            t.check(len(sim["papers"]) == 10 and sim["total"] >= 10, f"10 similar papers: {sim['total']}")
+            t.check(some["id"] not in [p["id"] for p in sim["papers"]], "a paper is not its own neighbour")
+            scores = [p["score"] for p in sim["papers"]]
+            t.check(scores == sorted(scores, reverse=True) and 0 < scores[-1] <= 1, f"cosines {scores}")
+            r = expect(anon.get(f"/similar/{some['id']}"), 200, "similar page")
+            t.check(sim["papers"][0]["id"] in r.text, "the similar page lists the neighbours")
             expect(anon.json("GET", "/api/similar/2101.00404"), 404, "similar of unknown")
-            expect(anon.get("/search?q=quantum"), 200, "search page")
-            expect(anon.json("GET", "/api/search?q=quantum"), 200, "api search")
+            hits = expect(anon.json("GET", "/api/search?q=diphoton&limit=5"), 200, "api search").json
+            t.check(hits["total"] >= 1 and hits["papers"][0]["id"] == "0704.0001",
+                    f"search finds the diphoton paper: {[p['id'] for p in hits['papers']]}")
+            r = expect(anon.get("/search?q=diphoton"), 200, "search page")
+            t.check("0704.0001" in r.text and 'value="diphoton"' in r.text, "search page shows hits")
+            empty = expect(anon.json("GET", "/api/search?q="), 200, "empty search").json
+            t.check(empty["total"] == 0, "empty query, no hits")
 
             # Personal pages need a session.
             expect(anon.json("GET", "/api/library"), 401, "library anonymous")

@@ -21,7 +21,10 @@ public:
     std::string generation() const override { return ""; }
     bool has_index() const override { return false; }
     std::vector<Scored> similar(std::string_view, size_t) const override { return {}; }
-    std::vector<Scored> search(std::string_view, size_t) const override { return {}; }
+    std::pair<std::vector<Scored>, size_t> search(std::string_view, size_t,
+                                                  size_t) const override {
+        return {};
+    }
     std::vector<Scored> recommendations(std::string_view) const override { return {}; }
 };
 
@@ -133,8 +136,12 @@ SiteData::SiteData(DataDir data_dir, std::unique_ptr<AnalysisSource> analysis)
     content_version_ = Catalog::content_version(data_dir_.papers_db());
     snap->catalog = Catalog::load(data_dir_.papers_db());
     snap->thumbs = ThumbSet::scan(data_dir_.thumbs_dir());
-    analysis_source_->changed();
-    snap->analysis = analysis_source_->load();
+    try {
+        snap->analysis = analysis_source_->load();
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot load the analysis outputs yet (serving without them): {}", e.what());
+        snap->analysis = make_empty_analysis_source()->load();
+    }
     snap->generation = 1;
     current_ = std::move(snap);
 }

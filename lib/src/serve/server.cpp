@@ -17,10 +17,6 @@
 
 namespace asp::serve {
 
-std::unique_ptr<AnalysisSource> open_analysis_source(const DataDir&) {
-    return make_empty_analysis_source();
-}
-
 namespace {
 
 // Re-checks the data directory once a second until stopped.

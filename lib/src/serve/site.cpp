@@ -224,7 +224,11 @@ std::variant<Listing, BadRequest> Site::Impl::top(const RequestContext& c, std::
 
 Listing Site::Impl::search(const RequestContext& c, std::string_view q, Window w) const {
     if (q.empty()) return {};
-    return window_of(resolve(*c.snap->catalog, c.snap->analysis->search(q, kMaxSearchResults)), w);
+    auto [ranked, total] = c.snap->analysis->search(q, w.offset, w.limit);
+    Listing out;
+    out.items = resolve(*c.snap->catalog, ranked);
+    out.total = total;
+    return out;
 }
 
 std::variant<Listing, BadRequest> Site::Impl::similar(const RequestContext& c,

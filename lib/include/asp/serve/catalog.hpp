@@ -52,8 +52,9 @@ public:
     virtual bool has_index() const = 0;
     // The k papers most similar to `id` (not itself), best first; empty when unknown.
     virtual std::vector<Scored> similar(std::string_view id, size_t k) const = 0;
-    // Papers matching a free-text query, best first.
-    virtual std::vector<Scored> search(std::string_view query, size_t k) const = 0;
+    // A window of the papers matching a free-text query, best first, and how many matched.
+    virtual std::pair<std::vector<Scored>, size_t> search(std::string_view query, size_t offset,
+                                                          size_t limit) const = 0;
     // A user's recommendations, best first; empty when none were computed.
     virtual std::vector<Scored> recommendations(std::string_view username) const = 0;
 };

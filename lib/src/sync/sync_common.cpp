@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -117,6 +118,7 @@ LocalState::LocalState(fs::path root) : root_(std::move(root)) {
         k.stamp.mtime_ns = v.value("mtime_ns", int64_t{0});
         k.stamp.inode = v.value("inode", uint64_t{0});
         k.sha256 = v.value("sha256", "");
+        k.checked_ns = v.value("checked_ns", int64_t{0});
         files_[path] = k;
     }
 }
@@ -126,11 +128,14 @@ std::optional<std::string> LocalState::sha_if_unchanged(const std::string& relat
     auto it = files_.find(relative);
     if (it == files_.end() || !(it->second.stamp == stamp) || it->second.sha256.empty())
         return std::nullopt;
+    if (it->second.checked_ns < stamp.mtime_ns + 2'000'000'000) return std::nullopt;
     return it->second.sha256;
 }
 
 void LocalState::remember(const std::string& relative, const FileStamp& stamp, const std::string& sha256) {
-    files_[relative] = KnownFile{stamp, sha256};
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    files_[relative] = KnownFile{stamp, sha256,
+                                 std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()};
 }
 
 void LocalState::forget(const std::string& relative) { files_.erase(relative); }
@@ -139,7 +144,8 @@ void LocalState::save() {
     json files = json::object();
     for (const auto& [path, k] : files_)
         files[path] = {{"size", k.stamp.size}, {"mtime_ns", k.stamp.mtime_ns},
-                       {"inode", k.stamp.inode}, {"sha256", k.sha256}};
+                       {"inode", k.stamp.inode}, {"sha256", k.sha256},
+                       {"checked_ns", k.checked_ns}};
     write_file_atomic(dir() / "state.json", json{{"version", 1}, {"files", files}}.dump() + "\n");
 }
 

@@ -44,12 +44,15 @@ struct FileStamp {
 struct KnownFile {
     FileStamp stamp;
     std::string sha256;
+    int64_t checked_ns = 0;  // wall clock when the hash was taken
 };
 
 class LocalState {
 public:
     explicit LocalState(std::filesystem::path root);
-    // The file's sha256 when the cache knows it for this exact stamp.
+    // The file's sha256 when the cache knows it for this exact stamp, and the file had last
+    // changed well before it was hashed: a file rewritten within the same clock tick as its
+    // hashing keeps its stamp, so such "racily clean" entries are hashed again (as git does).
     std::optional<std::string> sha_if_unchanged(const std::string& relative, const FileStamp& stamp) const;
     void remember(const std::string& relative, const FileStamp& stamp, const std::string& sha256);
     void forget(const std::string& relative);

@@ -12,14 +12,19 @@ int main(int argc, char** argv) {
     std::vector<std::string> excludes;
     bool delete_extra = false;
     auto& cli = app.cli();
-    cli.add_option("command", command, "push or pull")->required()->check(CLI::IsMember({"push", "pull"}));
-    cli.add_option("url", url, "s3://BUCKET/PREFIX")->required();
+    // Not ->required(): CLI11 would report a missing command before an unknown flag.
+    cli.add_option("command", command, "push or pull")->check(CLI::IsMember({"push", "pull"}));
+    cli.add_option("url", url, "s3://BUCKET/PREFIX");
     cli.add_option("--exclude", excludes,
                    "Leave out paths matching this glob (relative to the data directory; "
                    "a folder name leaves out what is below it); repeatable");
     cli.add_flag("--delete", delete_extra,
                  "pull: remove local files the snapshot does not hold (outside --exclude)");
     if (auto rc = app.parse(argc, argv)) return *rc;
+    if (command.empty() || url.empty()) {
+        asp::tools::print_error(app.name(), "usage: sync push|pull s3://BUCKET/PREFIX (see --help)");
+        return 2;
+    }
 
     return app.run([&] {
         auto s3url = asp::s3::parse_s3_url(url);

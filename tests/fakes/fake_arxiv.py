@@ -621,10 +621,10 @@ def main(argv=None):
     import os
     corpus = args.corpus
     if corpus is None and not args.fixtures_only:
-        for c in (os.environ.get("ASP_CORPUS_DIR"), HERE.parents[2] / "shared" / "corpus"):
-            if c and Path(c).is_dir():
-                corpus = Path(c)
-                break
+        # $ASP_CORPUS_DIR when set (tests set it; an absent folder means "no corpus"),
+        # else ../shared/corpus next to the repository
+        env = os.environ.get("ASP_CORPUS_DIR")
+        corpus = Path(env) if env else HERE.parents[2] / "shared" / "corpus"
     if corpus is None or not corpus.is_dir():
         corpus = FIXTURES
     records = load_records(corpus)

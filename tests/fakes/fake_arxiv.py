@@ -40,8 +40,9 @@ WHAT IS REAL AND WHAT IS SYNTHESIZED
 
 /pdf/<id>v<N>, /pdf/<id> (GET; old-style ids keep their slash: /pdf/cs/0112017v1; an optional
     .pdf suffix is accepted): the PDF, Content-Type application/pdf. File lookup in --pdf-dir:
-    <id with / -> _>v<N>.pdf, then <id with / -> _>.pdf; else the corpus pick (the same file
-    for the same id every time). Unknown id or version -> 404.
+    <id with / -> _>v<N>.pdf (N: the newest version when the path has none), then
+    <id with / -> _>.pdf; else the corpus pick (the same file for the same id every time; a
+    generated one-page PDF without a corpus). Unknown id or version -> 404.
 
 FAULT INJECTION (for /api/query and /pdf/ alike)
     A rule is a JSON object:
@@ -466,7 +467,8 @@ class FakeArxiv:
             return None, rid
         stem = rid.replace("/", "_")
         if self.pdf_dir:
-            for name in ([f"{stem}v{ver}.pdf"] if ver else []) + [f"{stem}.pdf"]:
+            version = ver or r["versions"][-1][0]  # /pdf/<id>: the newest version
+            for name in (f"{stem}v{version}.pdf", f"{stem}.pdf"):
                 if (self.pdf_dir / name).is_file():
                     return self.pdf_dir / name, rid
         if self.corpus_pdfs:

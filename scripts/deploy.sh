@@ -127,6 +127,12 @@ mkdir -p "$etc_dir"
 for f in pipeline.env serve.env; do
   [ -f "$etc_dir/$f" ] || install -m 644 "$src/deploy/$f" "$etc_dir/$f"
 done
+# serve's session-signing secret: readable by the service user only, kept on updates.
+if [ ! -s "$etc_dir/session-secret" ]; then
+  (umask 077 && head -c 48 /dev/urandom | base64 -w0 > "$etc_dir/session-secret")
+fi
+chown "root:$user" "$etc_dir/session-secret"
+chmod 640 "$etc_dir/session-secret"
 
 # 7. systemd: units, journald cap, enable and start.
 if [ ! -d /run/systemd/system ]; then

@@ -64,7 +64,7 @@ void two_instances_share_users(UserStore& a, UserStore& b) {
 
 }  // namespace
 
-TEST_CASE("users are unique by name; libraries bump a revision (SQLite)", "[store]") {
+TEST_CASE("users are unique by name, libraries bump a revision (SQLite)", "[store]") {
     test::TempDir tmp;
     auto store = open_sqlite_user_store((tmp / "users.db").string());
     users_unique_libraries_bump_revision(*store);
@@ -73,7 +73,7 @@ TEST_CASE("users are unique by name; libraries bump a revision (SQLite)", "[stor
     two_instances_share_users(*other, *again);
 }
 
-TEST_CASE("users are unique by name; libraries bump a revision (PostgreSQL)", "[store][postgres]") {
+TEST_CASE("users are unique by name, libraries bump a revision (PostgreSQL)", "[store][postgres]") {
     auto* pg = test::PgTestServer::get();
     if (!pg) {
         WARN("PostgreSQL test server unavailable (needs root and /usr/lib/postgresql/15/bin): skipped");
@@ -87,7 +87,7 @@ TEST_CASE("users are unique by name; libraries bump a revision (PostgreSQL)", "[
     two_instances_share_users(*store, *other);
 }
 
-TEST_CASE("PostgreSQL user store: concurrent first opens migrate once; survives a restart",
+TEST_CASE("PostgreSQL user store: concurrent first opens migrate once and it survives a restart",
           "[store][postgres]") {
     auto* pg = test::PgTestServer::get();
     if (!pg) {

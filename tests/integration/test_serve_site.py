@@ -146,11 +146,25 @@ def main():
             r = expect(ada.json("DELETE", f"/api/library/{papers[3]['id']}"), 200, "unsave")
             t.check(r.json["in_library"] is False and r.json["changed"] is True, "unsaved")
             t.check(len(ada.json("GET", "/api/library").json["papers"]) == 2, "library after unsave")
-            # Recommendations: the route answers; content comes with buildsvm.
-            rec = expect(ada.json("GET", "/api/recommend?time=week"), 200, "recommend").json
-            t.check(rec["total"] == len(rec["papers"]) or rec["total"] >= len(rec["papers"]), "recommend shape")
-            expect(ada.get("/recommend?time=month"), 200, "recommend page")
+            # Recommendations appear once buildsvm has run (while serve runs), best first,
+            # without the papers already saved.
+            rec = expect(ada.json("GET", "/api/recommend"), 200, "recommend").json
+            t.check(rec["total"] == 0, "no recommendations before buildsvm")
+            t.run([t.tool("buildsvm"), "--data-dir", str(data), "-q"])
+            rec = expect(ada.json("GET", "/api/recommend?limit=10"), 200, "recommend").json
+            t.check(rec["total"] > 10 and len(rec["papers"]) == 10, f"recommendations: {rec['total']}")
+            mine = {p["id"] for p in ada.json("GET", "/api/library").json["papers"]}
+            t.check(not mine & {p["id"] for p in rec["papers"]}, "saved papers are not recommended")
+            scores = [p["score"] for p in rec["papers"]]
+            t.check(scores == sorted(scores, reverse=True), "best first")
+            r = expect(ada.get("/recommend?time=all"), 200, "recommend page")
+            t.check(rec["papers"][0]["id"] in r.text, "the page shows the recommendations")
+            for tf in ("day", "week", "month", "year"):
+                expect(ada.json("GET", f"/api/recommend?time={tf}"), 200, f"recommend {tf}")
+            t.check(ada.json("GET", "/api/recommend?time=year").json["total"] <= rec["total"],
+                    "a time filter narrows")
             expect(ada.json("GET", "/api/recommend?time=forever"), 400, "bad recommend time")
+            t.check(ghost.json("GET", "/api/recommend").json["total"] > 0, "every user with a library")
 
             # Form flows (no script): log in, save through the form, log out.
             bob = s.Client(port)

@@ -25,7 +25,7 @@ public:
                                                   size_t) const override {
         return {};
     }
-    std::vector<Scored> recommendations(std::string_view) const override { return {}; }
+    std::vector<Scored> recommendations(int64_t) const override { return {}; }
 };
 
 class EmptyAnalysisSource final : public AnalysisSource {

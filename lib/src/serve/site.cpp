@@ -257,7 +257,7 @@ std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::
     if (!c.user) return Listing{};
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
-    for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->username)))
+    for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
         if (item.paper->published_at >= since && !in_library(c, item.paper->id)) all.push_back(item);
     return window_of(all, w);
 }

@@ -56,7 +56,7 @@ public:
     virtual std::pair<std::vector<Scored>, size_t> search(std::string_view query, size_t offset,
                                                           size_t limit) const = 0;
     // A user's recommendations, best first; empty when none were computed.
-    virtual std::vector<Scored> recommendations(std::string_view username) const = 0;
+    virtual std::vector<Scored> recommendations(int64_t user_id) const = 0;
 };
 
 // Opens the analysis outputs of a data directory and says when they changed.

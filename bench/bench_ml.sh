@@ -61,7 +61,8 @@ done
 
 # A daily update: 100 new papers on the largest N, one core.
 [ "${NO_DAILY:-}" = 1 ] && sizes=()
-n=${sizes[-1]:-0}
+n=0
+[ ${#sizes[@]} -gt 0 ] && n=${sizes[-1]}
 if [ "$n" -gt 0 ]; then
 d="$BENCH_DIR/n$n"
 daily="$BENCH_DIR/n$n-daily"

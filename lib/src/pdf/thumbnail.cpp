@@ -123,6 +123,24 @@ Result<Strip> render_strip(const std::filesystem::path& pdf, const StripOptions&
     return strip;
 }
 
+Result<GreyPicture> decode_grey(std::string_view encoded) {
+    init_graphics();
+    try {
+        Magick::Blob blob(encoded.data(), encoded.size());
+        Magick::Image img;
+        img.read(blob);
+        GreyPicture pic;
+        pic.format = img.magick();
+        pic.width = static_cast<int>(img.columns());
+        pic.height = static_cast<int>(img.rows());
+        pic.pixels.resize(static_cast<size_t>(pic.width) * static_cast<size_t>(pic.height));
+        img.write(0, 0, img.columns(), img.rows(), "I", Magick::CharPixel, pic.pixels.data());
+        return pic;
+    } catch (const Magick::Exception& e) {
+        return fail(std::string("cannot decode the image: ") + e.what());
+    }
+}
+
 std::string placeholder_jpeg(const StripOptions& opt) {
     init_graphics();
     // A US Letter page's shape at the strip height.

@@ -70,7 +70,10 @@ void apply_limits(const ProcessLimits& limits) {
 
 [[noreturn]] void child_main(int fd, size_t index, const ProcessLimits& limits,
                              const std::function<Status(size_t)>& job) {
-    ::signal(SIGPIPE, SIG_DFL);
+    // The parent's handlers (a test framework's crash reporter, ...) must not run here: a
+    // crash of the job is for the parent to see as a signal.
+    for (int sig : {SIGPIPE, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT})
+        ::signal(sig, SIG_DFL);
     apply_limits(limits);
     std::string report;
     try {

@@ -10,6 +10,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <asp/core/result.hpp>
 
@@ -36,6 +38,17 @@ Result<Strip> render_strip(const std::filesystem::path& pdf, const StripOptions&
 
 // A neutral page-shaped image of the strip's height: a light grey page with a frame.
 std::string placeholder_jpeg(const StripOptions& options = {});
+
+// A decoded picture in 8-bit grey, row-major (for checks and tests).
+struct GreyPicture {
+    std::string format;  // "JPEG", ...
+    int width = 0;
+    int height = 0;
+    std::vector<unsigned char> pixels;
+    unsigned char at(int x, int y) const { return pixels[static_cast<size_t>(y) * width + x]; }
+};
+// Decodes an encoded image; fails with GraphicsMagick's reason.
+Result<GreyPicture> decode_grey(std::string_view encoded);
 
 // Sets GraphicsMagick up once per process (one thread per process: parallelism comes from
 // worker processes). Called by render_strip and placeholder_jpeg; call it before forking.

@@ -14,17 +14,22 @@ build_pkgs=(
   libcli11-dev libcurl4-openssl-dev libtinyxml2-dev libpoppler-cpp-dev
   libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
   catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
-  libboost-dev
+  libboost-dev libicu-dev
   sqlite3 python3 make util-linux procps
 )
 test_pkgs=(
   poppler-utils python3-sklearn python3-numpy python3-scipy
-  postgresql nginx haproxy wrk chromium shellcheck nodejs npm
+  postgresql nginx haproxy wrk chromium shellcheck
   imagemagick time iproute2 iptables systemd cloud-init
 )
 
 pkgs=("${build_pkgs[@]}")
-if [ "$mode" = "--test" ]; then pkgs+=("${test_pkgs[@]}"); fi
+if [ "$mode" = "--test" ]; then
+  pkgs+=("${test_pkgs[@]}")
+  # Node.js + npm (for the local S3 used by the tests): Debian's packages unless a Node.js
+  # with npm is already installed (e.g. NodeSource's nodejs, which conflicts with Debian's npm).
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

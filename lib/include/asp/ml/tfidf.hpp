@@ -1,0 +1,82 @@
+// TfidfModel: vocabulary and idf of scikit-learn's TfidfVectorizer, fitted on a corpus and then
+// used to transform documents into l2-normalized sparse tf-idf vectors.
+//
+// fit() keeps the max_features terms of highest corpus frequency (total count over all
+// documents), as scikit-learn does; among terms tied at the cut-off it keeps the
+// alphabetically first (scikit-learn's choice there depends on numpy's unstable sort, see
+// docs/tools/analyze.md). Feature indices are the terms' rank in code-point order, as in
+// scikit-learn's vocabulary_. idf = ln((1 + n) / (1 + df)) + 1 with smooth_idf (else
+// ln(n / df) + 1); tf = 1 + ln(count) with sublinear_tf; then each row is scaled to unit l2 norm.
+//
+// Memory of fit: counting keys terms by a 64-bit hash (no strings), strings are kept only for
+// the terms at or above the cut-off count; documents are read once per pass (three passes).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <asp/ml/text_analyzer.hpp>
+
+namespace asp::ml {
+
+enum class Norm { L2, None };
+
+struct TfidfParams {
+    AnalyzerParams analyzer;
+    size_t max_features = 5000;  // 0: keep every term
+    bool sublinear_tf = true;
+    bool use_idf = true;
+    bool smooth_idf = true;
+    Norm norm = Norm::L2;
+
+    // A stable text form of every parameter (stored with the index; a change forces a refit).
+    std::string fingerprint() const;
+};
+
+// One sparse row: feature indices ascending, values.
+struct SparseVector {
+    std::vector<uint32_t> index;
+    std::vector<float> value;
+    void clear() {
+        index.clear();
+        value.clear();
+    }
+};
+
+// Supplies document `i` of a corpus of `n`; called from several threads at once.
+using DocumentSource = std::function<std::string(size_t i)>;
+
+class TfidfModel {
+public:
+    TfidfModel(TfidfParams params, std::vector<std::string> terms, std::vector<double> idf);
+
+    static TfidfModel fit(const TfidfParams& params, size_t n_docs, const DocumentSource& docs,
+                          int jobs);
+
+    const TfidfParams& params() const { return params_; }
+    const std::vector<std::string>& terms() const { return terms_; }
+    const std::vector<double>& idf() const { return idf_; }
+    size_t size() const { return terms_.size(); }
+    std::optional<uint32_t> index_of(std::string_view term) const;
+
+    struct Scratch {
+        TextAnalyzer::Scratch text;
+        std::vector<uint32_t> hits;
+    };
+    // The tf-idf row of one document (values computed in double, stored as float).
+    void transform(std::string_view doc, Scratch& scratch, SparseVector& out) const;
+
+private:
+    TfidfParams params_;
+    TextAnalyzer analyzer_;
+    std::vector<std::string> terms_;
+    std::vector<double> idf_;
+    std::unordered_map<std::string_view, uint32_t> lookup_;
+};
+
+}  // namespace asp::ml

@@ -1,0 +1,170 @@
+#include <asp/ml/tfidf.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "ml/parallel.hpp"
+#include "ml/term_hash.hpp"
+
+namespace asp::ml {
+
+std::string TfidfParams::fingerprint() const {
+    const auto& a = analyzer;
+    std::string s;
+    s += "lowercase=" + std::to_string(a.lowercase);
+    s += ";strip_accents=" + std::string(a.strip_accents == AccentStripping::Unicode ? "unicode"
+                                                                                       : "none");
+    s += ";token_pattern=" +
+         std::string(a.token_pattern == TokenPattern::Original ? "original" : "word");
+    s += ";stop_words=" + std::string(a.english_stop_words ? "english" : "none");
+    s += ";ngram=" + std::to_string(a.ngram_min) + "," + std::to_string(a.ngram_max);
+    s += ";max_features=" + std::to_string(max_features);
+    s += ";sublinear_tf=" + std::to_string(sublinear_tf);
+    s += ";use_idf=" + std::to_string(use_idf);
+    s += ";smooth_idf=" + std::to_string(smooth_idf);
+    s += ";norm=" + std::string(norm == Norm::L2 ? "l2" : "none");
+    return s;
+}
+
+TfidfModel::TfidfModel(TfidfParams params, std::vector<std::string> terms, std::vector<double> idf)
+    : params_(params), analyzer_(params.analyzer), terms_(std::move(terms)), idf_(std::move(idf)) {
+    if (idf_.size() != terms_.size()) throw std::invalid_argument("idf and terms differ in size");
+    lookup_.reserve(terms_.size() * 2);
+    for (size_t i = 0; i < terms_.size(); ++i)
+        lookup_.emplace(std::string_view(terms_[i]), static_cast<uint32_t>(i));
+}
+
+std::optional<uint32_t> TfidfModel::index_of(std::string_view term) const {
+    auto it = lookup_.find(term);
+    if (it == lookup_.end()) return std::nullopt;
+    return it->second;
+}
+
+void TfidfModel::transform(std::string_view doc, Scratch& s, SparseVector& out) const {
+    out.clear();
+    s.hits.clear();
+    analyzer_.for_each_term(doc, s.text, [&](std::string_view term) {
+        auto it = lookup_.find(term);
+        if (it != lookup_.end()) s.hits.push_back(it->second);
+    });
+    std::sort(s.hits.begin(), s.hits.end());
+    std::vector<double> vals;
+    for (size_t i = 0; i < s.hits.size();) {
+        size_t j = i;
+        while (j < s.hits.size() && s.hits[j] == s.hits[i]) ++j;
+        double tf = static_cast<double>(j - i);
+        if (params_.sublinear_tf) tf = std::log(tf) + 1.0;
+        if (params_.use_idf) tf *= idf_[s.hits[i]];
+        out.index.push_back(s.hits[i]);
+        vals.push_back(tf);
+        i = j;
+    }
+    if (params_.norm == Norm::L2) {
+        double sum = 0;
+        for (double v : vals) sum += v * v;
+        const double norm = std::sqrt(sum);
+        if (norm > 0)
+            for (double& v : vals) v /= norm;
+    }
+    out.value.assign(vals.begin(), vals.end());
+}
+
+TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const DocumentSource& docs,
+                           int jobs) {
+    const TextAnalyzer analyzer(params.analyzer);
+    const size_t workers = worker_count(n_docs, jobs);
+
+    // Pass 1: corpus frequency of every term, by hash.
+    std::vector<HashCounter> counts(workers);
+    {
+        std::vector<TextAnalyzer::Scratch> scratch(workers);
+        parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
+            const std::string doc = docs(i);
+            analyzer.for_each_term(doc, scratch[w],
+                                   [&](std::string_view t) { counts[w].add(term_hash(t)); });
+        });
+    }
+    for (size_t w = 1; w < workers; ++w) {
+        counts[0].merge(counts[w]);
+        counts[w].clear();
+    }
+    HashCounter& total = counts[0];
+
+    // The cut-off: the max_features-th highest count; every term at or above it is a candidate.
+    uint64_t cut = 0;
+    if (params.max_features > 0 && total.size() > params.max_features) {
+        std::vector<uint64_t> c;
+        c.reserve(total.size());
+        total.for_each([&](uint64_t, uint64_t n) { c.push_back(n); });
+        std::nth_element(c.begin(), c.begin() + static_cast<ptrdiff_t>(params.max_features - 1),
+                         c.end(), std::greater<>());
+        cut = c[params.max_features - 1];
+    }
+    HashCounter candidates;  // hash -> corpus count, for terms with count >= cut
+    total.for_each([&](uint64_t k, uint64_t n) {
+        if (n >= cut) candidates.add(k, n);
+    });
+    total.clear();
+    spdlog::debug("fit: {} candidate terms at or above corpus count {}", candidates.size(), cut);
+
+    // Pass 2: the candidates' strings and document frequencies.
+    struct Local {
+        std::unordered_map<uint64_t, std::string> names;
+        HashCounter df;
+        TextAnalyzer::Scratch scratch;
+        std::vector<uint64_t> seen;
+    };
+    std::vector<Local> local(workers);
+    parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
+        Local& l = local[w];
+        const std::string doc = docs(i);
+        l.seen.clear();
+        analyzer.for_each_term(doc, l.scratch, [&](std::string_view t) {
+            const uint64_t h = term_hash(t);
+            if (!candidates.contains(h)) return;
+            l.seen.push_back(h);
+            if (l.names.find(h) == l.names.end()) l.names.emplace(h, std::string(t));
+        });
+        std::sort(l.seen.begin(), l.seen.end());
+        l.seen.erase(std::unique(l.seen.begin(), l.seen.end()), l.seen.end());
+        for (uint64_t h : l.seen) l.df.add(h);
+    });
+    for (size_t w = 1; w < workers; ++w) {
+        local[0].df.merge(local[w].df);
+        for (auto& [h, name] : local[w].names) local[0].names.emplace(h, std::move(name));
+        local[w] = Local{};
+    }
+
+    struct Term {
+        std::string name;
+        uint64_t count, df;
+    };
+    std::vector<Term> terms;
+    terms.reserve(local[0].names.size());
+    for (auto& [h, name] : local[0].names)
+        terms.push_back({std::move(name), candidates.get(h), local[0].df.get(h)});
+    // Highest corpus count first; ties at the cut-off: alphabetical order.
+    std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+    });
+    if (params.max_features > 0 && terms.size() > params.max_features)
+        terms.resize(params.max_features);
+    std::sort(terms.begin(), terms.end(),
+              [](const Term& a, const Term& b) { return a.name < b.name; });
+
+    std::vector<std::string> names;
+    std::vector<double> idf;
+    const double n = static_cast<double>(n_docs) + (params.smooth_idf ? 1.0 : 0.0);
+    for (auto& t : terms) {
+        const double df = static_cast<double>(t.df) + (params.smooth_idf ? 1.0 : 0.0);
+        idf.push_back(std::log(n / df) + 1.0);
+        names.push_back(std::move(t.name));
+    }
+    return TfidfModel(params, std::move(names), std::move(idf));
+}
+
+}  // namespace asp::ml

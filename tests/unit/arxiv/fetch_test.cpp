@@ -1,0 +1,308 @@
+#include <asp/arxiv/fetch.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "unit/catch_compat.hpp"
+#include "unit/test_support.hpp"
+
+using namespace asp;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Time that passes only when someone sleeps.
+class FakeClock final : public Clock {
+public:
+    time_point now() override { return now_; }
+    void sleep_for(duration d) override {
+        sleeps.push_back(std::chrono::duration<double>(d).count());
+        now_ += d;
+    }
+    std::vector<double> sleeps;
+
+private:
+    time_point now_{};
+};
+
+struct Served {
+    std::string id;
+    int version;
+};
+
+std::string entry_xml(const Served& s) {
+    return fmt::format(
+        "<entry><id>http://arxiv.org/abs/{0}v{1}</id><title>Paper {0}</title>"
+        "<summary>About {0}.</summary><published>2020-01-01T00:00:00Z</published>"
+        "<updated>2020-01-0{1}T00:00:00Z</updated><author><name>A. Author</name></author>"
+        "<category term=\"cs.DC\"/><arxiv:primary_category term=\"cs.DC\"/></entry>",
+        s.id, s.version);
+}
+
+std::string feed_xml(const std::vector<Served>& all, long start, long count, long keep = -1) {
+    std::string out =
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:opensearch=\"http://a9.com/-/spec/opensearch/1.1/\" "
+        "xmlns:arxiv=\"http://arxiv.org/schemas/atom\">";
+    out += fmt::format("<opensearch:totalResults>{}</opensearch:totalResults>"
+                       "<opensearch:startIndex>{}</opensearch:startIndex>"
+                       "<opensearch:itemsPerPage>{}</opensearch:itemsPerPage>",
+                       all.size(), start, count);
+    long end = std::min<long>(static_cast<long>(all.size()), start + count);
+    if (keep >= 0) end = std::min(end, start + keep);
+    for (long i = start; i < end; ++i) out += entry_xml(all[static_cast<size_t>(i)]);
+    return out + "</feed>";
+}
+
+long query_param(const std::string& url, const std::string& name) {
+    auto pos = url.find("&" + name + "=");
+    return std::stol(url.substr(pos + name.size() + 2));
+}
+
+// Serves `papers` as the API would; `faults` answers the next requests instead, in order.
+class FakeArxivApi final : public HttpClient {
+public:
+    FakeArxivApi(std::vector<Served> served, Clock& clock) : papers(std::move(served)), clock_(clock) {}
+
+    HttpResponse perform(const HttpRequest& req) override {
+        urls.push_back(req.url);
+        times.push_back(clock_.now());
+        long start = query_param(req.url, "start"), count = query_param(req.url, "max_results");
+        if (!faults.empty()) {
+            auto fault = std::move(faults.front());
+            faults.pop_front();
+            return fault(start, count);
+        }
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(papers, start, count);
+        return r;
+    }
+
+    std::vector<Served> papers;
+    std::deque<std::function<HttpResponse(long, long)>> faults;
+    std::vector<std::string> urls;
+    std::vector<Clock::time_point> times;
+
+private:
+    Clock& clock_;
+};
+
+std::vector<Served> numbered(int n) {
+    std::vector<Served> out;
+    for (int i = 1; i <= n; ++i) out.push_back({fmt::format("2101.{:05d}", i), 1});
+    return out;
+}
+
+HttpResponse status(long code, std::string retry_after = "") {
+    HttpResponse r;
+    r.status = code;
+    r.body = "busy";
+    if (!retry_after.empty()) r.headers["retry-after"] = retry_after;
+    return r;
+}
+
+FetchParams local_params() {
+    FetchParams p;
+    p.api_url = "http://127.0.0.1:9/api/query";
+    p.wait_time = 0;
+    p.results_per_iteration = 10;
+    p.max_index = 50;
+    p.retry_base_delay = 1;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("fetch asks for pages exactly like fetch_papers.py and saves them all", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(45), clock);
+    auto p = local_params();
+    p.search_query = "cat:cs.DC AND ti:x";
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE(r.ok());
+    CHECK(db.count() == 45);
+    CHECK(r.counts.added == 45);
+    REQUIRE(api.urls.size() == 5);
+    CHECK(api.urls[0] ==
+          "http://127.0.0.1:9/api/query?search_query=cat%3Acs.DC%20AND%20ti%3Ax"
+          "&sortBy=lastUpdatedDate&sortOrder=descending&start=0&max_results=10");
+    CHECK(query_param(api.urls[4], "start") == 40);
+    CHECK(r.stopped_because == "no more results");
+    CHECK(clock.sleeps.empty());  // --wait-time 0 is allowed against a local server
+
+    SECTION("a rerun stops after --break-on-no-added pages that add nothing") {
+        api.urls.clear();
+        auto again = fetch_papers(p, db, api, clock);
+        CHECK(again.ok());
+        CHECK(api.urls.size() == 1);
+        CHECK(again.counts.new_or_newer() == 0);
+        p.break_on_no_added = 2;
+        api.urls.clear();
+        CHECK(fetch_papers(p, db, api, clock).ok());
+        CHECK(api.urls.size() == 2);
+        p.break_on_no_added = 0;  // never
+        api.urls.clear();
+        CHECK(fetch_papers(p, db, api, clock).ok());
+        CHECK(api.urls.size() == 5);
+    }
+}
+
+TEST_CASE("fetch stops at --max-index and keeps the newest version of a paper", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    auto papers = numbered(30);
+    papers[2].version = 3;
+    papers.push_back({papers[2].id, 2});  // an older version, served later
+    FakeArxivApi api(papers, clock);
+    auto p = local_params();
+    p.max_index = 31;
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE(r.ok());
+    CHECK(db.get(papers[2].id)->version == 3);
+    CHECK(db.count() == 30);
+    CHECK(query_param(api.urls.back(), "max_results") == 1);  // 30..31
+    p.max_index = 15;
+    p.break_on_no_added = 0;
+    api.urls.clear();
+    CHECK(fetch_papers(p, db, api, clock).stopped_because == "reached --max-index 15");
+    CHECK(api.urls.size() == 2);
+}
+
+TEST_CASE("fetch waits at least 3 s between requests to arxiv.org", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(30), clock);
+    auto p = local_params();
+    p.api_url = "https://export.arxiv.org/api/query";
+    p.wait_time = 0.5;
+    REQUIRE(fetch_papers(p, db, api, clock).ok());
+    REQUIRE(api.times.size() == 3);
+    for (size_t i = 1; i < api.times.size(); ++i)
+        CHECK(api.times[i] - api.times[i - 1] >= 3s);
+    CHECK(effective_wait_time("http://arxiv.org:80/api/query", 1) == 3);
+    CHECK(effective_wait_time("http://EXPORT.ARXIV.ORG./api", 0) == 3);
+    CHECK(effective_wait_time("http://export.arxiv.org/api/query", 7) == 7);
+    CHECK(effective_wait_time("http://notarxiv.org/api", 0) == 0);
+    CHECK(effective_wait_time("http://arxiv.org.example.com/api", 0) == 0);
+    CHECK(effective_wait_time("http://127.0.0.1:8080/api/query", 0.2) == 0.2);
+}
+
+TEST_CASE("fetch backs off and retries transient failures, losing nothing", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(25), clock);
+    auto& papers = api.papers;
+    api.faults.push_back([](long, long) { return status(503); });
+    api.faults.push_back([](long, long) { return status(429, "42"); });
+    api.faults.push_back([](long, long) {
+        HttpResponse r;
+        r.transport_error = true;
+        r.error = "Timeout was reached";
+        return r;
+    });
+    api.faults.push_back([&](long s, long c) {  // short page although more exist
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(papers, s, c, 3);
+        return r;
+    });
+    api.faults.push_back([&](long s, long c) {  // empty page although more exist
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(papers, s, c, 0);
+        return r;
+    });
+    api.faults.push_back([&](long s, long c) {  // cut in half
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(papers, s, c);
+        r.body.resize(r.body.size() / 2);
+        return r;
+    });
+    api.faults.push_back([](long, long) {  // an HTML error page with status 200
+        HttpResponse r;
+        r.status = 200;
+        r.body = "<html><body>Service unavailable</body></html>";
+        return r;
+    });
+    auto p = local_params();
+    p.max_retries = 7;
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE(r.ok());
+    CHECK(db.count() == 25);
+    CHECK(r.retries == 7);
+    // exponential backoff from 1 s; the Retry-After of 42 s wins over 2 s
+    CHECK(clock.sleeps == std::vector<double>{1, 42, 4, 8, 16, 32, 64});
+}
+
+TEST_CASE("fetch gives up after --max-retries with the pages before saved", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(40), clock);
+    api.faults.push_back([&](long s, long c) {
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(api.papers, s, c);
+        return r;
+    });
+    for (int i = 0; i < 3; ++i) api.faults.push_back([](long, long) { return status(502); });
+    auto p = local_params();
+    p.max_retries = 2;
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(*r.failure, Catch::Contains("after 2 retries: HTTP 502"));
+    CHECK_THAT(*r.failure, Catch::Contains("start=10"));
+    CHECK(db.count() == 10);
+
+    SECTION("the next run completes what the failed one left (resume)") {
+        api.urls.clear();
+        auto again = fetch_papers(p, db, api, clock);
+        REQUIRE(again.ok());
+        CHECK(db.count() == 40);
+        // page 0 adds nothing -> jump to the interrupted point instead of stopping
+        REQUIRE(api.urls.size() == 4);
+        CHECK(query_param(api.urls[1], "start") == 10);
+        api.urls.clear();
+        CHECK(fetch_papers(p, db, api, clock).ok());
+        CHECK(api.urls.size() == 1);  // finished: nothing left to resume
+    }
+}
+
+TEST_CASE("an arXiv Error entry stops fetch at once with arXiv's message", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(5), clock);
+    for (long code : {400L, 200L}) {
+        api.faults.push_back([code](long, long) {
+            HttpResponse r;
+            r.status = code;
+            r.body =
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>"
+                "<id>http://arxiv.org/api/errors#incorrect_id_format_for_abc</id>"
+                "<title>Error</title><summary>incorrect id format for abc</summary></entry></feed>";
+            return r;
+        });
+        api.urls.clear();
+        auto r = fetch_papers(local_params(), db, api, clock);
+        REQUIRE_FALSE(r.ok());
+        CHECK_THAT(*r.failure, Catch::Contains("arXiv API error: incorrect id format for abc"));
+        CHECK(api.urls.size() == 1);
+        CHECK(r.retries == 0);
+    }
+    api.faults.push_back([](long, long) { return status(404); });
+    auto r = fetch_papers(local_params(), db, api, clock);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(*r.failure, Catch::Contains("HTTP 404"));
+    CHECK(db.count() == 0);
+}

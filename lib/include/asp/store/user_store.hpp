@@ -76,4 +76,7 @@ std::unique_ptr<UserStore> open_user_store(std::string_view spec, const DataDir&
 // The SQLite back end, on an explicit path.
 std::unique_ptr<UserStore> open_sqlite_user_store(const std::string& path);
 
+// The PostgreSQL back end (libpqxx), on a libpq URL "postgresql://user:pass@host:port/db".
+std::unique_ptr<UserStore> open_postgres_user_store(const std::string& url);
+
 }  // namespace asp

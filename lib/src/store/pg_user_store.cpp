@@ -1,0 +1,251 @@
+// The PostgreSQL back end of UserStore (libpqxx 6.4): the same behaviour as the SQLite one,
+// for several serve instances sharing their users. The schema is created and migrated on
+// open, under an advisory lock so instances starting together do not race; its version sits
+// in the table asp_schema_version. Text columns use the "C" collation so that ordering and
+// ISO 8601 comparisons match SQLite's byte order whatever the database's locale.
+#include <asp/store/user_store.hpp>
+
+#include <mutex>
+#include <stdexcept>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic ignored "-Wdeprecated"
+#include <pqxx/pqxx>
+#pragma GCC diagnostic pop
+
+#include <asp/core/time.hpp>
+
+namespace asp {
+namespace {
+
+// An arbitrary constant: the key of the advisory lock held while migrating.
+constexpr long long kMigrationLock = 0x61737075736572;  // "aspuser"
+
+const char* const kPgUserMigrations[] = {
+    // 0 -> 1
+    R"sql(
+    CREATE TABLE users (
+        id            BIGSERIAL PRIMARY KEY,
+        username      TEXT COLLATE "C" NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT COLLATE "C" NOT NULL,
+        library_rev   BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE library (
+        seq      BIGSERIAL PRIMARY KEY,
+        user_id  BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id TEXT COLLATE "C" NOT NULL,
+        saved_at TEXT COLLATE "C" NOT NULL,
+        UNIQUE (user_id, paper_id)
+    );
+    CREATE INDEX library_paper ON library(paper_id);
+    CREATE INDEX library_saved_at ON library(saved_at);
+    )sql",
+};
+constexpr int kPgUserSchemaVersion = static_cast<int>(std::size(kPgUserMigrations));
+
+const char* const kUserColumns = "id, username, password_hash, created_at, library_rev";
+
+User row_to_user(const pqxx::row& r) {
+    User u;
+    u.id = r[0].as<int64_t>();
+    u.username = r[1].as<std::string>();
+    u.password_hash = r[2].as<std::string>();
+    u.created_at = r[3].as<std::string>();
+    u.library_rev = r[4].as<int64_t>();
+    return u;
+}
+
+class PgUserStore final : public UserStore {
+public:
+    explicit PgUserStore(std::string url) : url_(std::move(url)) {
+        connect();
+        migrate();
+    }
+
+    std::optional<User> create_user(std::string_view username,
+                                    std::string_view password_hash) override {
+        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+            auto r = w.exec_params(std::string("INSERT INTO users (username, password_hash, created_at) "
+                                               "VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING "
+                                               "RETURNING ") + kUserColumns,
+                                   std::string(username), std::string(password_hash), utc_now_iso8601());
+            if (r.empty()) return std::nullopt;
+            return row_to_user(r[0]);
+        });
+    }
+
+    std::optional<User> find_user(std::string_view username) override {
+        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+            auto r = w.exec_params(std::string("SELECT ") + kUserColumns + " FROM users WHERE username = $1",
+                                   std::string(username));
+            if (r.empty()) return std::nullopt;
+            return row_to_user(r[0]);
+        });
+    }
+
+    std::optional<User> find_user_by_id(int64_t user_id) override {
+        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+            auto r = w.exec_params(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", user_id);
+            if (r.empty()) return std::nullopt;
+            return row_to_user(r[0]);
+        });
+    }
+
+    bool set_password_hash(int64_t user_id, std::string_view password_hash) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            return w.exec_params("UPDATE users SET password_hash = $1 WHERE id = $2",
+                                 std::string(password_hash), user_id)
+                       .affected_rows() > 0;
+        });
+    }
+
+    bool delete_user(int64_t user_id) override {
+        // library rows go with the user (ON DELETE CASCADE).
+        return with_tx<bool>([&](pqxx::work& w) {
+            return w.exec_params("DELETE FROM users WHERE id = $1", user_id).affected_rows() > 0;
+        });
+    }
+
+    bool save_paper(int64_t user_id, std::string_view paper_id) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            bool changed = w.exec_params("INSERT INTO library (user_id, paper_id, saved_at) "
+                                         "VALUES ($1, $2, $3) ON CONFLICT (user_id, paper_id) DO NOTHING",
+                                         user_id, std::string(paper_id), utc_now_iso8601())
+                               .affected_rows() > 0;
+            if (changed) bump_rev(w, user_id);
+            return changed;
+        });
+    }
+
+    bool unsave_paper(int64_t user_id, std::string_view paper_id) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            bool changed = w.exec_params("DELETE FROM library WHERE user_id = $1 AND paper_id = $2",
+                                         user_id, std::string(paper_id))
+                               .affected_rows() > 0;
+            if (changed) bump_rev(w, user_id);
+            return changed;
+        });
+    }
+
+    std::vector<LibraryEntry> library(int64_t user_id) override {
+        return with_tx<std::vector<LibraryEntry>>([&](pqxx::work& w) {
+            auto r = w.exec_params("SELECT paper_id, saved_at FROM library WHERE user_id = $1 "
+                                   "ORDER BY saved_at DESC, seq DESC",
+                                   user_id);
+            std::vector<LibraryEntry> out;
+            for (const auto& row : r) out.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+            return out;
+        });
+    }
+
+    bool in_library(int64_t user_id, std::string_view paper_id) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            return !w.exec_params("SELECT 1 FROM library WHERE user_id = $1 AND paper_id = $2", user_id,
+                                  std::string(paper_id))
+                        .empty();
+        });
+    }
+
+    std::vector<std::pair<std::string, int64_t>> save_counts(std::string_view since) override {
+        return with_tx<std::vector<std::pair<std::string, int64_t>>>([&](pqxx::work& w) {
+            auto r = w.exec_params("SELECT paper_id, COUNT(*) AS n FROM library WHERE saved_at >= $1 "
+                                   "GROUP BY paper_id ORDER BY n DESC, paper_id DESC",
+                                   std::string(since));
+            std::vector<std::pair<std::string, int64_t>> out;
+            for (const auto& row : r) out.emplace_back(row[0].as<std::string>(), row[1].as<int64_t>());
+            return out;
+        });
+    }
+
+    std::vector<UserLibrary> all_libraries() override {
+        return with_tx<std::vector<UserLibrary>>([&](pqxx::work& w) {
+            auto r = w.exec("SELECT u.id, u.username, u.library_rev, l.paper_id FROM users u "
+                            "JOIN library l ON l.user_id = u.id ORDER BY u.id, l.paper_id");
+            std::vector<UserLibrary> out;
+            for (const auto& row : r) {
+                int64_t id = row[0].as<int64_t>();
+                if (out.empty() || out.back().user_id != id)
+                    out.push_back({id, row[1].as<std::string>(), row[2].as<int64_t>(), {}});
+                out.back().paper_ids.push_back(row[3].as<std::string>());
+            }
+            return out;
+        });
+    }
+
+private:
+    static void bump_rev(pqxx::work& w, int64_t user_id) {
+        w.exec_params("UPDATE users SET library_rev = library_rev + 1 WHERE id = $1", user_id);
+    }
+
+    void connect() {
+        try {
+            conn_ = std::make_unique<pqxx::connection>(url_);
+        } catch (const pqxx::broken_connection& e) {
+            throw std::runtime_error("cannot connect to PostgreSQL " + redacted() + ": " + first_line(e.what()));
+        }
+    }
+
+    // The URL without its password, for messages.
+    std::string redacted() const {
+        auto at = url_.find('@');
+        auto scheme = url_.find("://");
+        if (at == std::string::npos || scheme == std::string::npos) return url_;
+        auto colon = url_.find(':', scheme + 3);
+        if (colon == std::string::npos || colon > at) return url_;
+        return url_.substr(0, colon) + ":***" + url_.substr(at);
+    }
+
+    static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+    void migrate() {
+        std::lock_guard lock(mu_);
+        pqxx::work w(*conn_);
+        w.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+        w.exec("CREATE TABLE IF NOT EXISTS asp_schema_version (version INTEGER NOT NULL)");
+        auto r = w.exec("SELECT version FROM asp_schema_version");
+        int version = r.empty() ? 0 : r[0][0].as<int>();
+        if (r.empty()) w.exec("INSERT INTO asp_schema_version VALUES (0)");
+        if (version > kPgUserSchemaVersion)
+            throw std::runtime_error(redacted() + ": user schema version " + std::to_string(version) +
+                                     " is newer than this program knows (" +
+                                     std::to_string(kPgUserSchemaVersion) + "); upgrade the tools");
+        for (int v = version; v < kPgUserSchemaVersion; ++v) {
+            w.exec(kPgUserMigrations[v]);
+            w.exec("UPDATE asp_schema_version SET version = " + std::to_string(v + 1));
+        }
+        w.commit();
+    }
+
+    // Runs `body` in a transaction; a connection lost (a PostgreSQL restart, a failover)
+    // is reopened and the transaction tried once more.
+    template <class T, class F>
+    T with_tx(F&& body) {
+        std::lock_guard lock(mu_);
+        for (int attempt = 0;; ++attempt) {
+            try {
+                pqxx::work w(*conn_);
+                T out = body(w);
+                w.commit();
+                return out;
+            } catch (const pqxx::broken_connection& e) {
+                if (attempt > 0)
+                    throw std::runtime_error("PostgreSQL " + redacted() + ": " + first_line(e.what()));
+                connect();
+            }
+        }
+    }
+
+    std::string url_;
+    std::mutex mu_;  // one connection, used from serve's worker threads
+    std::unique_ptr<pqxx::connection> conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<UserStore> open_postgres_user_store(const std::string& url) {
+    return std::make_unique<PgUserStore>(url);
+}
+
+}  // namespace asp

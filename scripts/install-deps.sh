@@ -37,10 +37,17 @@ for p in "${pkgs[@]}"; do
 done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#pkgs[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  # --no-install-recommends keeps ghostscript and fonts out (we render with Poppler).
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-# --no-install-recommends keeps ghostscript and fonts out (we render with Poppler).
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# The local S3 of the sync tests: s3rver from npm, pinned by tests/fakes/s3/package-lock.json.
+s3_fake="$(cd "$(dirname "$0")/.." && pwd)/tests/fakes/s3"
+if [ "$mode" = "--test" ] && [ ! -d "$s3_fake/node_modules/s3rver" ]; then
+  echo "install-deps: installing s3rver into $s3_fake/node_modules"
+  (cd "$s3_fake" && npm ci --no-audit --no-fund --loglevel=error)
+fi

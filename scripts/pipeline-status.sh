@@ -31,7 +31,10 @@ count_files() {
 }
 
 echo "data directory: $data_dir"
-if [ -f "$data_dir/.pipeline.lock" ] && ! flock -n "$data_dir/.pipeline.lock" true 2>/dev/null; then
+# A run in progress holds a flock on the lock file. Look it up in /proc/locks rather than
+# trying the lock: a probe holding it even for a moment would turn away a run starting then.
+if [ -f "$data_dir/.pipeline.lock" ] &&
+   grep -q ":$(stat -c %i "$data_dir/.pipeline.lock") " /proc/locks 2>/dev/null; then
   echo "pipeline: a run is in progress now"
 fi
 if [ -f "$data_dir/logs/last-run" ]; then

@@ -40,8 +40,9 @@ WHAT IS REAL AND WHAT IS SYNTHESIZED
 
 /pdf/<id>v<N>, /pdf/<id> (GET; old-style ids keep their slash: /pdf/cs/0112017v1; an optional
     .pdf suffix is accepted): the PDF, Content-Type application/pdf. File lookup in --pdf-dir:
-    <id with / -> _>v<N>.pdf, then <id with / -> _>.pdf; else the corpus pick (the same file
-    for the same id every time). Unknown id or version -> 404.
+    <id with / -> _>v<N>.pdf (N: the newest version when the path has none), then
+    <id with / -> _>.pdf; else the corpus pick (the same file for the same id every time; a
+    generated one-page PDF without a corpus). Unknown id or version -> 404.
 
 FAULT INJECTION (for /api/query and /pdf/ alike)
     A rule is a JSON object:
@@ -466,7 +467,8 @@ class FakeArxiv:
             return None, rid
         stem = rid.replace("/", "_")
         if self.pdf_dir:
-            for name in ([f"{stem}v{ver}.pdf"] if ver else []) + [f"{stem}.pdf"]:
+            version = ver or r["versions"][-1][0]  # /pdf/<id>: the newest version
+            for name in (f"{stem}v{version}.pdf", f"{stem}.pdf"):
                 if (self.pdf_dir / name).is_file():
                     return self.pdf_dir / name, rid
         if self.corpus_pdfs:
@@ -621,10 +623,10 @@ def main(argv=None):
     import os
     corpus = args.corpus
     if corpus is None and not args.fixtures_only:
-        for c in (os.environ.get("ASP_CORPUS_DIR"), HERE.parents[2] / "shared" / "corpus"):
-            if c and Path(c).is_dir():
-                corpus = Path(c)
-                break
+        # $ASP_CORPUS_DIR when set (tests set it; an absent folder means "no corpus"),
+        # else ../shared/corpus next to the repository
+        env = os.environ.get("ASP_CORPUS_DIR")
+        corpus = Path(env) if env else HERE.parents[2] / "shared" / "corpus"
     if corpus is None or not corpus.is_dir():
         corpus = FIXTURES
     records = load_records(corpus)

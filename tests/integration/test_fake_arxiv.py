@@ -38,13 +38,32 @@ def main():
     for extra in ([], ["--fixtures-only"]):
         with arxiv_fake.running(*extra) as fake:
             check_fake(fake.base, fixtures_only=bool(extra))
+    check_pdf_dir()
     print("ok")
+
+
+def check_pdf_dir():
+    """--pdf-dir files win over the corpus pick: <id with _>v<N>.pdf, then <id with _>.pdf."""
+    with t.temp_dir() as d:
+        with arxiv_fake.running("--fixtures-only") as fake:
+            records = fake.records()
+        old = next(r for r in records if "/" in r["id"])
+        new = next(r for r in records if "/" not in r["id"] and len(r["versions"]) > 1)
+        stem = old["id"].replace("/", "_")
+        (d / f"{stem}v{old['versions'][-1]}.pdf").write_bytes(b"%PDF-1.4 versioned")
+        (d / f"{new['id']}.pdf").write_bytes(b"%PDF-1.4 unversioned")
+        with arxiv_fake.running("--fixtures-only", "--pdf-dir", str(d)) as fake:
+            t.check(fake.get(f"/pdf/{old['id']}v{old['versions'][-1]}") == b"%PDF-1.4 versioned", "versioned file")
+            t.check(fake.get(f"/pdf/{old['id']}") == b"%PDF-1.4 versioned", "no version: the newest")
+            t.check(fake.get(f"/pdf/{new['id']}v1") == b"%PDF-1.4 unversioned", "unversioned file")
+            other = next(r for r in records if r["id"] not in (old["id"], new["id"]))
+            t.check(fake.get(f"/pdf/{other['id']}").startswith(b"%PDF"), "fallback PDF")
 
 
 def check_fake(base, fixtures_only):
     q = "search_query=cat:cs.DC&sortBy=lastUpdatedDate&sortOrder=descending"
     total, first = page(base, q + "&start=0&max_results=50")
-    t.check(total >= (20 if fixtures_only else 400), f"cs.DC total {total}")
+    t.check(total >= (400 if t.corpus() and not fixtures_only else 20), f"cs.DC total {total}")
     t.check(len(first) == min(50, total), "page size")
     t.check(all("cs.DC" in c for _, _, c in first), "every cs.DC entry has cs.DC")
     dates = [u for _, u, _ in first]

@@ -45,11 +45,12 @@ with temp_dir() as tmp:
         by_archive = {}
         for pid in ids:
             by_archive.setdefault(pid.split("/")[0] if "/" in pid else "new", []).append(pid)
-        big = sorted((a for a in by_archive if len(by_archive[a]) >= 20),
-                     key=lambda a: -len(by_archive[a]))[:3]
+        big = sorted((a for a in by_archive if len(by_archive[a]) >= 10),
+                     key=lambda a: -len(by_archive[a]))[:4]
         for a in big:
             libraries[f"fan_of_{a.replace('-', '_')}"] = rng.sample(by_archive[a], 8)
         libraries["eclectic"] = rng.sample(ids, 12)
+        libraries["just_two"] = rng.sample(ids, 2)
         ml_fixture.set_libraries(data, libraries)
         run([str(buildsvm), "--data-dir", str(data), "-q"])
         (tmp / "libs.json").write_text(json.dumps(libraries))

@@ -202,7 +202,6 @@ FetchReport Fetcher::run() {
                                         : "");
         start += count;
         if (pending && start > *pending) pending.reset();  // walked past it: nothing to resume
-        save_resume(std::max(start, pending.value_or(0)));
 
         pages_without_new = c.new_or_newer() == 0 ? pages_without_new + 1 : 0;
         if (page.entries.empty() || (page.total_results && start >= *page.total_results)) {
@@ -221,6 +220,8 @@ FetchReport Fetcher::run() {
             report_.stopped_because = why;
             break;
         }
+        // Saved only when another page follows, so a rerun that stops at once writes nothing.
+        save_resume(std::max(start, pending.value_or(0)));
     }
     db_.set_meta(kResumeKey, "{}");
     return report_;

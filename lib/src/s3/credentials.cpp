@@ -102,7 +102,9 @@ private:
                       j.value("Token", "")};
         auto exp = parse_iso8601(j.value("Expiration", ""));
         // No Expiration: assume an hour, AWS's usual lifetime.
-        expiration_ = exp ? std::chrono::system_clock::time_point(std::chrono::seconds(*exp))
+        // (Clamped to the year 2100: system_clock's nanoseconds end in 2262.)
+        expiration_ = exp ? std::chrono::system_clock::time_point(
+                                std::chrono::seconds(std::min<int64_t>(*exp, 4102444800)))
                           : std::chrono::system_clock::now() + std::chrono::hours(1);
         role_ = role;
         cached_ = c;

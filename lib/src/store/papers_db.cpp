@@ -277,7 +277,10 @@ std::optional<std::string> PapersDb::meta(std::string_view key) const {
 }
 
 void PapersDb::set_meta(std::string_view key, std::string_view value) {
-    SQLite::Statement st(*db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    // Writes only a changed value: a rerun with nothing new must leave papers.db untouched.
+    SQLite::Statement st(*db_,
+                         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+                         "UPDATE SET value = excluded.value WHERE value IS NOT excluded.value");
     st.bind(1, std::string(key));
     st.bind(2, std::string(value));
     st.exec();

@@ -37,6 +37,7 @@ struct Prepared {
     ManifestEntry entry;
     fs::path source;
     std::unique_ptr<SqliteSnapshot> snapshot;
+    std::optional<FileStamp> stamp;  // of the file when hashed (not for snapshots)
 };
 
 Prepared prepare(const fs::path& root, const std::string& rel, LocalState& state) {
@@ -53,6 +54,7 @@ Prepared prepare(const fs::path& root, const std::string& rel, LocalState& state
     }
     auto stamp = stamp_of(file);
     if (!stamp) throw std::runtime_error("cannot read " + file.string());
+    p.stamp = stamp;
     p.entry.size = stamp->size;
     if (auto known = state.sha_if_unchanged(rel, *stamp)) {
         p.entry.sha256 = *known;
@@ -98,20 +100,33 @@ Result<SyncReport> push(s3::S3Client& client, const SyncParams& params) {
     {
         Progress progress("push", files.size());
         for (const auto& rel : files) {
-            Prepared p = prepare(root, rel, state);
-            std::string key = object_key(url.prefix, p.entry.sha256);
-            auto it = remote.find(key);
-            if ((it != remote.end() && it->second == p.entry.size) || sent.count(key)) {
-                ++report.summary.skipped;
-            } else {
+            // A file that changes while it is uploaded (a stage still writing it) would leave
+            // an object whose bytes are not its name's: such an object is removed and the file
+            // taken again, a few times, before giving up.
+            for (int attempt = 1;; ++attempt) {
+                Prepared p = prepare(root, rel, state);
+                std::string key = object_key(url.prefix, p.entry.sha256);
+                auto it = remote.find(key);
+                if ((it != remote.end() && it->second == p.entry.size) || sent.count(key)) {
+                    ++report.summary.skipped;
+                    manifest.files.push_back(p.entry);
+                    break;
+                }
                 spdlog::debug("uploading {} ({} bytes) to {}", rel, p.entry.size, key);
                 auto st = client.upload_file(url.bucket, key, p.source);
                 if (!st.ok()) return fail(rel + ": " + st.error().message);
+                if (p.stamp && stamp_of(root / rel) != p.stamp) {
+                    state.forget(rel);
+                    (void)client.remove(url.bucket, key);
+                    if (attempt < 3) continue;
+                    return fail(rel + ": the file keeps changing while it is pushed");
+                }
                 sent.insert(key);
                 ++report.summary.done;
                 report.bytes += p.entry.size;
+                manifest.files.push_back(p.entry);
+                break;
             }
-            manifest.files.push_back(p.entry);
             progress.advance();
         }
         progress.finish();

@@ -44,6 +44,8 @@ bool safe_relative_path(const std::string& p) {
 
 bool is_synced_path(const std::string& relative, const std::vector<std::string>& excludes) {
     if (!safe_relative_path(relative)) return false;
+    // Per-host pipeline logs (Makefile.pipeline writes logs/ while sync pushes).
+    if (relative.rfind("logs/", 0) == 0) return false;
     std::string name = relative.substr(relative.rfind('/') + 1);
     if (ends_with(name, "-wal") || ends_with(name, "-shm") || ends_with(name, "-journal") ||
         ends_with(name, ".lock"))

@@ -95,3 +95,20 @@ TEST_CASE("papers.db refuses a file from a newer program", "[store]") {
     }
     CHECK_THROWS_WITH(PapersDb(tmp / "papers.db", OpenMode::ReadWrite), Catch::Contains("newer"));
 }
+
+// Regression: every fetch rerun rewrote its resume key with the same value, so a pipeline rerun
+// with nothing new still changed papers.db. An unchanged value must not write at all.
+TEST_CASE("papers.db set_meta with an unchanged value writes nothing", "[store]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    db.set_meta("fetch.resume", "{}");
+    auto wal = tmp / "papers.db-wal";
+    REQUIRE(std::filesystem::exists(wal));
+    auto size = std::filesystem::file_size(wal);
+    db.set_meta("fetch.resume", "{}");
+    CHECK(std::filesystem::file_size(wal) == size);
+    CHECK(db.meta("fetch.resume") == std::optional<std::string>("{}"));
+    db.set_meta("fetch.resume", "{\"next_start\": 100}");
+    CHECK(std::filesystem::file_size(wal) > size);
+    CHECK(db.meta("fetch.resume") == std::optional<std::string>("{\"next_start\": 100}"));
+}

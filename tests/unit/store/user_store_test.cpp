@@ -87,7 +87,7 @@ TEST_CASE("users are unique by name, libraries bump a revision (PostgreSQL)", "[
     two_instances_share_users(*store, *other);
 }
 
-TEST_CASE("PostgreSQL user store: concurrent first opens migrate once; survives a restart",
+TEST_CASE("PostgreSQL user store: concurrent first opens migrate once and it survives a restart",
           "[store][postgres]") {
     auto* pg = test::PgTestServer::get();
     if (!pg) {

@@ -12,7 +12,7 @@
 //
 // Locally, `.sync/state.json` in the data directory remembers each file's size, mtime, inode
 // and sha256, so unchanged files are not hashed again. Files and folders whose names start
-// with '.', SQLite's -wal/-shm/-journal files and *.lock are never synced. SQLite databases
+// with '.', SQLite's -wal/-shm/-journal files, *.lock and logs/ are never synced. SQLite databases
 // (papers.db, users.db, in WAL mode and possibly in use) are pushed from a consistent copy
 // made with VACUUM INTO, never copied raw.
 //

@@ -1,0 +1,106 @@
+#include <asp/ml/recs.hpp>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "ml/section_file.hpp"
+
+namespace asp::ml {
+namespace {
+
+constexpr uint32_t kRecsKind = fourcc("RECS");
+constexpr uint32_t kRecsUsersKind = fourcc("RUSR");
+
+}  // namespace
+
+std::filesystem::path recommendations_path(const std::filesystem::path& recs_dir,
+                                           int64_t user_id) {
+    return recs_dir / ("user-" + std::to_string(user_id) + ".bin");
+}
+
+void write_recommendations(const std::filesystem::path& recs_dir, const Recommendations& r) {
+    StringTableBuilder ids;
+    std::vector<float> scores;
+    for (const auto& p : r.papers) {
+        ids.add(p.id);
+        scores.push_back(static_cast<float>(p.score));
+    }
+    const std::string meta = nlohmann::json{{"user_id", r.user_id},
+                                            {"username", r.username},
+                                            {"library_rev", r.library_rev},
+                                            {"index_generation", r.index_generation},
+                                            {"library_size", r.library_size},
+                                            {"created_at", r.created_at}}
+                                 .dump();
+    SectionFileWriter w(kRecsKind);
+    ids.add_to(w, "ids");
+    w.add("score", scores);
+    w.add("meta", meta);
+    w.write(recommendations_path(recs_dir, r.user_id));
+}
+
+std::optional<Recommendations> read_recommendations(const std::filesystem::path& recs_dir,
+                                                    int64_t user_id) {
+    const auto path = recommendations_path(recs_dir, user_id);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    SectionFile f(path, kRecsKind);
+    const StringTable ids(f, "ids");
+    const auto scores = f.array<float>("score");
+    if (scores.size() != ids.size()) f.bad("ids and scores differ in number");
+    Recommendations r;
+    try {
+        const auto meta = nlohmann::json::parse(f.text("meta"));
+        r.user_id = meta.at("user_id").get<int64_t>();
+        r.username = meta.at("username").get<std::string>();
+        r.library_rev = meta.at("library_rev").get<int64_t>();
+        r.index_generation = meta.at("index_generation").get<uint64_t>();
+        r.library_size = meta.value("library_size", size_t{0});
+        r.created_at = meta.value("created_at", std::string());
+    } catch (const nlohmann::json::exception& e) {
+        f.bad(std::string("bad meta: ") + e.what());
+    }
+    r.papers.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) r.papers.push_back({std::string(ids[i]), scores[i]});
+    return r;
+}
+
+void write_recommendation_users(const std::filesystem::path& recs_dir,
+                                const std::vector<std::pair<std::string, int64_t>>& users) {
+    auto sorted = users;
+    std::sort(sorted.begin(), sorted.end());
+    StringTableBuilder names;
+    std::vector<int64_t> ids;
+    for (const auto& [name, id] : sorted) {
+        names.add(name);
+        ids.push_back(id);
+    }
+    SectionFileWriter w(kRecsUsersKind);
+    names.add_to(w, "names");
+    w.add("user_id", ids);
+    w.write(recs_dir / "users.bin");
+}
+
+std::optional<Recommendations> read_recommendations_by_username(
+    const std::filesystem::path& recs_dir, std::string_view username) {
+    const auto path = recs_dir / "users.bin";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    SectionFile f(path, kRecsUsersKind);
+    const StringTable names(f, "names");
+    const auto ids = f.array<int64_t>("user_id");
+    if (ids.size() != names.size()) f.bad("names and ids differ in number");
+    size_t lo = 0, hi = names.size();
+    while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        if (names[mid] < username)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == names.size() || names[lo] != username) return std::nullopt;
+    return read_recommendations(recs_dir, ids[lo]);
+}
+
+}  // namespace asp::ml

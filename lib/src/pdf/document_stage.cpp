@@ -75,8 +75,8 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
                                 const DocumentStageParams& params) {
     const auto t0 = std::chrono::steady_clock::now();
     const char* stage = stage_name(kind);
-    dir.create_layout();
     const fs::path out_dir = kind == DocumentKind::Text ? dir.txt_dir() : dir.thumbs_dir();
+    fs::create_directories(out_dir);  // only ours: other stages' folders are theirs
     remove_stale_temp_files(out_dir);
 
     PapersDb db(dir.papers_db(), OpenMode::ReadWrite);

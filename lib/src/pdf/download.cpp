@@ -143,9 +143,9 @@ double effective_wait_seconds(std::string_view pdf_url, double requested) {
 
 StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClient& http,
                           const Sleeper& sleep) {
-    using Clock = std::chrono::steady_clock;
-    const auto t0 = Clock::now();
-    dir.create_layout();
+    using SteadyClock = std::chrono::steady_clock;
+    const auto t0 = SteadyClock::now();
+    fs::create_directories(dir.pdf_dir());  // only ours: other stages' folders are theirs
     remove_stale_temp_files(dir.pdf_dir());  // a run killed mid-transfer
     PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
     StageSummary summary;
@@ -193,10 +193,10 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
 
     const auto wait = std::chrono::milliseconds(static_cast<long long>(wait_s * 1000));
     const auto backoff_base = std::max<std::chrono::milliseconds>(wait, 1s);
-    std::optional<Clock::time_point> last_request;
+    std::optional<SteadyClock::time_point> last_request;
     auto polite_pause = [&](std::chrono::milliseconds at_least) {
         if (!last_request) return;
-        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *last_request);
+        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - *last_request);
         if (since < at_least) sleep(at_least - since);
     };
 
@@ -210,7 +210,7 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
         for (int attempt = 1; attempt <= p.max_attempts; ++attempt) {
             polite_pause(pause);
             last = fetch_once(http, url, dest, p);
-            last_request = Clock::now();
+            last_request = SteadyClock::now();
             if (last.kind != AttemptKind::Transient) break;
             if (attempt < p.max_attempts) {
                 auto backoff = backoff_base * (1 << (attempt - 1));
@@ -244,7 +244,7 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
         progress.advance();
     }
     progress.finish();
-    summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    summary.seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     return summary;
 }
 

@@ -6,10 +6,8 @@
 """
 import contextlib
 import hashlib
-import os
 import subprocess
 import sys
-import time
 
 import arxiv_fake
 import asp_testlib as t
@@ -43,8 +41,9 @@ def pipeline_vars(fake, data, **more):
     return [f"{k}={x}" for k, x in v.items()]
 
 
-def make(variables, *goals, check=True, timeout=600):
-    return t.run(["make", "-f", str(MAKEFILE), *variables, *goals], check=check, timeout=timeout)
+def make(variables, *goals, check=True, timeout=600, env=None):
+    return t.run(["make", "-f", str(MAKEFILE), *variables, *goals], check=check, timeout=timeout,
+                 env=env)
 
 
 def make_async(variables, *goals):
@@ -82,14 +81,3 @@ def sql(db, query):
     r = t.run(["sqlite3", "-readonly", "-batch", "-noheader", str(db), query])
     return [line.split("|") for line in r.stdout.splitlines()]
 
-
-def timed(fn):
-    start = time.monotonic()
-    result = fn()
-    return result, time.monotonic() - start
-
-
-def env_without_data_dir():
-    env = dict(os.environ)
-    env.pop("ASP_DATA_DIR", None)
-    return env

@@ -5,6 +5,8 @@
 // ISO 8601 comparisons match SQLite's byte order whatever the database's locale.
 #include <asp/store/user_store.hpp>
 
+#include <poll.h>
+
 #include <mutex>
 #include <stdexcept>
 
@@ -234,9 +236,19 @@ private:
 
     // Runs `body` in a transaction; a connection lost (a PostgreSQL restart, a failover)
     // is reopened and the transaction tried once more.
+    // An idle connection has nothing to read: readable means the server closed it or sent
+    // its last words (a restart's "terminating connection"). Reconnecting before the next
+    // transaction spares it a failure (and libpqxx 6.4's leak on that path).
+    void reconnect_if_closed() {
+        int fd = conn_->sock();
+        pollfd p{fd, POLLIN, 0};
+        if (fd < 0 || ::poll(&p, 1, 0) != 0) connect();
+    }
+
     template <class T, class F>
     T with_tx(F&& body) {
         std::lock_guard lock(mu_);
+        reconnect_if_closed();
         for (int attempt = 0;; ++attempt) {
             try {
                 pqxx::work w(*conn_);

@@ -27,7 +27,7 @@ def main():
         t.run([t.tool("analyze"), "--data-dir", str(data), "-q"])
         shots = t.SOURCE_DIR / "docs" / "screenshots" if os.environ.get("ASP_SCREENSHOTS") else root / "shots"
         shots.mkdir(parents=True, exist_ok=True)
-        with s.serve(data) as (port, proc):
+        with s.serve(data, "--num-results", "20") as (port, proc):
             devtools = t.free_port()
             profile = root / "profile"
             browser = subprocess.Popen(

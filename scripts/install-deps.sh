@@ -20,7 +20,7 @@ build_pkgs=(
 test_pkgs=(
   poppler-utils python3-sklearn python3-numpy python3-scipy
   postgresql nginx haproxy wrk chromium shellcheck
-  imagemagick time iproute2 iptables systemd cloud-init
+  imagemagick ghostscript time iproute2 iptables systemd cloud-init
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -3,6 +3,7 @@
 pages with opensearch totals and sorting, PDFs by id, fault injection and the request log."""
 import json
 import socket
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -136,6 +137,15 @@ def check_fake(base, fixtures_only):
             t.check(0 < len(body) < length, f"truncated body {len(body)} of {length}")
         else:
             t.check(data == b"", "reset sends nothing")
+    # a rule with a query filter waits for a matching request; "slow" answers late but fully
+    get(base + "/_control/faults", json.dumps([
+        {"path": "/api/query", "query": "start=7&", "kind": "status", "status": 502},
+        {"path": "/api/query", "kind": "slow", "seconds": 0.3}]).encode(), "POST")
+    t0 = time.monotonic()
+    t.check(get(f"{base}/api/query?{q}&start=0&max_results=1")[0] == 200, "query filter: other start")
+    t.check(time.monotonic() - t0 >= 0.3, "slow")
+    t.check(get(f"{base}/api/query?{q}&start=7&max_results=1")[0] == 502, "query filter: matching start")
+    get(base + "/_control/faults", json.dumps({"path": "/pdf/", "kind": "status", "status": 404}).encode(), "POST")
     get(base + "/_control/faults", method="DELETE")
     t.check(json.loads(get(base + "/_control/faults")[2]) == [], "faults cleared")
 

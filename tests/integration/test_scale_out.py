@@ -71,7 +71,7 @@ def haproxy_config(root, lb_port, instances):
     text = text.rstrip("\n") + "\n" + servers
     text = text.replace("    log stdout format raw local0 info\n",
                         f"    stats socket {root}/haproxy.sock mode 600 level admin\n")
-    t.check(text.count("server ") == len(instances) and f"bind 127.0.0.1:{lb_port}" in text,
+    t.check(len(re.findall(r"(?m)^\s*server ", text)) == len(instances) and f"bind 127.0.0.1:{lb_port}" in text,
             "could not adapt deploy/lb/haproxy.cfg")
     path = root / "haproxy.cfg"
     path.write_text(text)

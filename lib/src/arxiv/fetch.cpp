@@ -14,7 +14,8 @@
 namespace asp {
 namespace {
 
-constexpr const char* kResumeKey = "fetch.resume";
+// One resume point per query: a run of another query leaves it alone.
+std::string resume_key(const std::string& query) { return "fetch.resume:" + query; }
 
 std::chrono::nanoseconds seconds(double s) {
     return std::chrono::nanoseconds(static_cast<int64_t>(std::max(0.0, s) * 1e9));
@@ -156,7 +157,7 @@ PageResult Fetcher::fetch_page(long start, long count) {
 }
 
 std::optional<long> Fetcher::load_resume() {
-    auto value = db_.meta(kResumeKey);
+    auto value = db_.meta(resume_key(p_.search_query));
     if (!value) return std::nullopt;
     auto j = nlohmann::json::parse(*value, nullptr, false);
     if (!j.is_object() || j.value("query", "") != p_.search_query) return std::nullopt;
@@ -166,7 +167,7 @@ std::optional<long> Fetcher::load_resume() {
 }
 
 void Fetcher::save_resume(long next_start) {
-    db_.set_meta(kResumeKey,
+    db_.set_meta(resume_key(p_.search_query),
                  nlohmann::json{{"query", p_.search_query}, {"next_start", next_start}}.dump());
 }
 
@@ -223,7 +224,7 @@ FetchReport Fetcher::run() {
         // Saved only when another page follows, so a rerun that stops at once writes nothing.
         save_resume(std::max(start, pending.value_or(0)));
     }
-    db_.set_meta(kResumeKey, "{}");
+    db_.set_meta(resume_key(p_.search_query), "{}");
     return report_;
 }
 

@@ -47,6 +47,8 @@ uint64_t fingerprint(std::initializer_list<std::string_view> parts) {
 }
 
 std::vector<PaperDoc> load_papers(const DataDir& dir, const AnalyzeParams& params) {
+    if (!fs::exists(dir.papers_db()))
+        throw std::runtime_error(dir.papers_db().string() + ": no such file (run fetch first)");
     PapersDb db(dir.papers_db(), OpenMode::ReadOnly);
     std::vector<PaperDoc> docs;
     db.for_each([&](const Paper& p) {
@@ -323,9 +325,11 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
     auto text_of = [&](size_t i) { return document_text(docs[i]); };
     std::unique_ptr<TfidfModel> model;
     uint64_t fit_docs = 0;
+    std::vector<SparseVector> fresh;  // rows of the dirty documents
     if (refit) {
         spdlog::info("fitting the vocabulary on {} documents", n);
-        model = std::make_unique<TfidfModel>(TfidfModel::fit(params.tfidf, n, text_of, params.jobs));
+        model = std::make_unique<TfidfModel>(
+            TfidfModel::fit(params.tfidf, n, text_of, params.jobs, &fresh));
         fit_docs = n;
     } else {
         model = std::make_unique<TfidfModel>(model_of(*prev, params.tfidf));
@@ -368,9 +372,9 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
         return report;
     }
 
-    // Rows: transform the dirty documents, copy the others.
-    std::vector<SparseVector> fresh(n);
-    {
+    // Rows: transform the dirty documents (a refit made them all already), copy the others.
+    if (!refit) {
+        fresh.resize(n);
         std::vector<size_t> todo;
         for (size_t i = 0; i < n; ++i)
             if (dirty[i]) todo.push_back(i);

@@ -1,9 +1,10 @@
 // scikit-learn's ENGLISH_STOP_WORDS (318 words; sklearn/feature_extraction/_stop_words.py), the
 // list the original arxiv-sanity used through TfidfVectorizer(stop_words="english"). A fact
-// carried over as data, sorted so it can be searched with std::binary_search.
+// carried over as data (sorted).
 #include "ml/stop_words.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace asp::ml {
 namespace {
@@ -46,7 +47,11 @@ constexpr std::string_view kEnglishStopWords[] = {
 }  // namespace
 
 bool is_english_stop_word(std::string_view word) {
-    return std::binary_search(std::begin(kEnglishStopWords), std::end(kEnglishStopWords), word);
+    static const std::unordered_set<std::string_view> set(std::begin(kEnglishStopWords),
+                                                          std::end(kEnglishStopWords));
+    // No stop word is longer than 12 bytes: long tokens skip the hashing.
+    if (word.size() > 12) return false;
+    return set.count(word) != 0;
 }
 
 size_t english_stop_word_count() { return std::size(kEnglishStopWords); }

@@ -45,23 +45,33 @@ std::optional<uint32_t> TfidfModel::index_of(std::string_view term) const {
 }
 
 void TfidfModel::transform(std::string_view doc, Scratch& s, SparseVector& out) const {
-    out.clear();
     s.hits.clear();
     analyzer_.for_each_term(doc, s.text, [&](std::string_view term) {
         auto it = lookup_.find(term);
         if (it != lookup_.end()) s.hits.push_back(it->second);
     });
     std::sort(s.hits.begin(), s.hits.end());
-    std::vector<double> vals;
+    s.counts.clear();
     for (size_t i = 0; i < s.hits.size();) {
         size_t j = i;
         while (j < s.hits.size() && s.hits[j] == s.hits[i]) ++j;
-        double tf = static_cast<double>(j - i);
-        if (params_.sublinear_tf) tf = std::log(tf) + 1.0;
-        if (params_.use_idf) tf *= idf_[s.hits[i]];
-        out.index.push_back(s.hits[i]);
-        vals.push_back(tf);
+        s.counts.emplace_back(s.hits[i], static_cast<uint32_t>(j - i));
         i = j;
+    }
+    weigh(s.counts, out);
+}
+
+void TfidfModel::weigh(const std::vector<std::pair<uint32_t, uint32_t>>& counts,
+                       SparseVector& out) const {
+    out.clear();
+    std::vector<double> vals;
+    vals.reserve(counts.size());
+    for (const auto& [feature, count] : counts) {
+        double tf = static_cast<double>(count);
+        if (params_.sublinear_tf) tf = std::log(tf) + 1.0;
+        if (params_.use_idf) tf *= idf_[feature];
+        out.index.push_back(feature);
+        vals.push_back(tf);
     }
     if (params_.norm == Norm::L2) {
         double sum = 0;
@@ -74,7 +84,7 @@ void TfidfModel::transform(std::string_view doc, Scratch& s, SparseVector& out) 
 }
 
 TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const DocumentSource& docs,
-                           int jobs) {
+                           int jobs, std::vector<SparseVector>* rows) {
     const TextAnalyzer analyzer(params.analyzer);
     const size_t workers = worker_count(n_docs, jobs);
 
@@ -104,49 +114,69 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
                          c.end(), std::greater<>());
         cut = c[params.max_features - 1];
     }
-    HashCounter candidates;  // hash -> corpus count, for terms with count >= cut
+    // Candidates get dense ordinals: ordinal_of maps hash -> ordinal + 1.
+    HashCounter ordinal_of;
+    std::vector<uint64_t> cand_count;
     total.for_each([&](uint64_t k, uint64_t n) {
-        if (n >= cut) candidates.add(k, n);
+        if (n < cut) return;
+        cand_count.push_back(n);
+        ordinal_of.add(k, cand_count.size());
     });
     total.clear();
-    spdlog::debug("fit: {} candidate terms at or above corpus count {}", candidates.size(), cut);
+    const size_t n_cand = cand_count.size();
+    spdlog::debug("fit: {} candidate terms at or above corpus count {}", n_cand, cut);
 
-    // Pass 2: the candidates' strings and document frequencies.
+    // Pass 2: the candidates' strings, document frequencies and (optionally) each document's
+    // candidate counts.
     struct Local {
-        std::unordered_map<uint64_t, std::string> names;
-        HashCounter df;
+        std::vector<std::string> names;
+        std::vector<uint64_t> df;
         TextAnalyzer::Scratch scratch;
-        std::vector<uint64_t> seen;
+        std::vector<uint32_t> seen;
     };
     std::vector<Local> local(workers);
+    for (auto& l : local) {
+        l.names.resize(n_cand);
+        l.df.assign(n_cand, 0);
+    }
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> doc_counts(rows ? n_docs : 0);
     parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
         Local& l = local[w];
         const std::string doc = docs(i);
         l.seen.clear();
         analyzer.for_each_term(doc, l.scratch, [&](std::string_view t) {
-            const uint64_t h = term_hash(t);
-            if (!candidates.contains(h)) return;
-            l.seen.push_back(h);
-            if (l.names.find(h) == l.names.end()) l.names.emplace(h, std::string(t));
+            const uint64_t o = ordinal_of.get(term_hash(t));
+            if (o == 0) return;
+            l.seen.push_back(static_cast<uint32_t>(o - 1));
+            if (l.names[o - 1].empty()) l.names[o - 1] = t;
         });
         std::sort(l.seen.begin(), l.seen.end());
-        l.seen.erase(std::unique(l.seen.begin(), l.seen.end()), l.seen.end());
-        for (uint64_t h : l.seen) l.df.add(h);
+        for (size_t a = 0; a < l.seen.size();) {
+            size_t b = a;
+            while (b < l.seen.size() && l.seen[b] == l.seen[a]) ++b;
+            ++l.df[l.seen[a]];
+            if (rows) doc_counts[i].emplace_back(l.seen[a], static_cast<uint32_t>(b - a));
+            a = b;
+        }
     });
     for (size_t w = 1; w < workers; ++w) {
-        local[0].df.merge(local[w].df);
-        for (auto& [h, name] : local[w].names) local[0].names.emplace(h, std::move(name));
+        for (size_t o = 0; o < n_cand; ++o) {
+            local[0].df[o] += local[w].df[o];
+            if (local[0].names[o].empty()) local[0].names[o] = std::move(local[w].names[o]);
+        }
         local[w] = Local{};
     }
 
     struct Term {
         std::string name;
         uint64_t count, df;
+        uint32_t ordinal;
     };
     std::vector<Term> terms;
-    terms.reserve(local[0].names.size());
-    for (auto& [h, name] : local[0].names)
-        terms.push_back({std::move(name), candidates.get(h), local[0].df.get(h)});
+    terms.reserve(n_cand);
+    for (size_t o = 0; o < n_cand; ++o)
+        terms.push_back({std::move(local[0].names[o]), cand_count[o], local[0].df[o],
+                         static_cast<uint32_t>(o)});
     // Highest corpus count first; ties at the cut-off: alphabetical order.
     std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
@@ -164,7 +194,23 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
         idf.push_back(std::log(n / df) + 1.0);
         names.push_back(std::move(t.name));
     }
-    return TfidfModel(params, std::move(names), std::move(idf));
+    std::vector<int64_t> feature_of(n_cand, -1);
+    for (size_t f = 0; f < terms.size(); ++f) feature_of[terms[f].ordinal] = static_cast<int64_t>(f);
+    TfidfModel model(params, std::move(names), std::move(idf));
+    if (rows) {
+        rows->assign(n_docs, SparseVector{});
+        std::vector<std::vector<std::pair<uint32_t, uint32_t>>> buf(workers);
+        parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
+            auto& c = buf[w];
+            c.clear();
+            for (const auto& [o, count] : doc_counts[i])
+                if (feature_of[o] >= 0) c.emplace_back(static_cast<uint32_t>(feature_of[o]), count);
+            std::vector<std::pair<uint32_t, uint32_t>>().swap(doc_counts[i]);
+            std::sort(c.begin(), c.end());
+            model.weigh(c, (*rows)[i]);
+        });
+    }
+    return model;
 }
 
 }  // namespace asp::ml

@@ -5,6 +5,8 @@
 // ISO 8601 comparisons match SQLite's byte order whatever the database's locale.
 #include <asp/store/user_store.hpp>
 
+#include <poll.h>
+
 #include <mutex>
 #include <stdexcept>
 
@@ -42,10 +44,15 @@ const char* const kPgUserMigrations[] = {
     CREATE INDEX library_paper ON library(paper_id);
     CREATE INDEX library_saved_at ON library(saved_at);
     )sql",
+    // 1 -> 2: sessions end when session_rev moves (serve's logout, password change)
+    R"sql(
+    ALTER TABLE users ADD COLUMN session_rev BIGINT NOT NULL DEFAULT 0;
+    )sql",
 };
 constexpr int kPgUserSchemaVersion = static_cast<int>(std::size(kPgUserMigrations));
 
-const char* const kUserColumns = "id, username, password_hash, created_at, library_rev";
+const char* const kUserColumns =
+    "id, username, password_hash, created_at, library_rev, session_rev";
 
 User row_to_user(const pqxx::row& r) {
     User u;
@@ -54,6 +61,7 @@ User row_to_user(const pqxx::row& r) {
     u.password_hash = r[2].as<std::string>();
     u.created_at = r[3].as<std::string>();
     u.library_rev = r[4].as<int64_t>();
+    u.session_rev = r[5].as<int64_t>();
     return u;
 }
 
@@ -97,6 +105,14 @@ public:
         return with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("UPDATE users SET password_hash = $1 WHERE id = $2",
                                  std::string(password_hash), user_id)
+                       .affected_rows() > 0;
+        });
+    }
+
+    bool bump_session_rev(int64_t user_id) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            return w.exec_params("UPDATE users SET session_rev = session_rev + 1 WHERE id = $1",
+                                 user_id)
                        .affected_rows() > 0;
         });
     }
@@ -220,9 +236,19 @@ private:
 
     // Runs `body` in a transaction; a connection lost (a PostgreSQL restart, a failover)
     // is reopened and the transaction tried once more.
+    // An idle connection has nothing to read: readable means the server closed it or sent
+    // its last words (a restart's "terminating connection"). Reconnecting before the next
+    // transaction spares it a failure (and libpqxx 6.4's leak on that path).
+    void reconnect_if_closed() {
+        int fd = conn_->sock();
+        pollfd p{fd, POLLIN, 0};
+        if (fd < 0 || ::poll(&p, 1, 0) != 0) connect();
+    }
+
     template <class T, class F>
     T with_tx(F&& body) {
         std::lock_guard lock(mu_);
+        reconnect_if_closed();
         for (int attempt = 0;; ++attempt) {
             try {
                 pqxx::work w(*conn_);

@@ -28,6 +28,10 @@ const char* const kUserMigrations[] = {
     CREATE INDEX IF NOT EXISTS library_paper ON library(paper_id);
     CREATE INDEX IF NOT EXISTS library_saved_at ON library(saved_at);
     )sql",
+    // 1 -> 2
+    R"sql(
+    ALTER TABLE users ADD COLUMN session_rev INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 User row_to_user(SQLite::Statement& q) {
@@ -37,6 +41,7 @@ User row_to_user(SQLite::Statement& q) {
     u.password_hash = q.getColumn(2).getString();
     u.created_at = q.getColumn(3).getString();
     u.library_rev = q.getColumn(4).getInt64();
+    u.session_rev = q.getColumn(5).getInt64();
     return u;
 }
 
@@ -67,8 +72,8 @@ public:
     std::optional<User> find_user_by_id(int64_t user_id) override {
         std::lock_guard lock(mu_);
         SQLite::Statement q(*db_,
-                            "SELECT id, username, password_hash, created_at, library_rev FROM "
-                            "users WHERE id = ?");
+                            "SELECT id, username, password_hash, created_at, library_rev, "
+                            "session_rev FROM users WHERE id = ?");
         q.bind(1, static_cast<int64_t>(user_id));
         if (!q.executeStep()) return std::nullopt;
         return row_to_user(q);
@@ -79,6 +84,13 @@ public:
         SQLite::Statement st(*db_, "UPDATE users SET password_hash = ? WHERE id = ?");
         st.bind(1, std::string(password_hash));
         st.bind(2, static_cast<int64_t>(user_id));
+        return st.exec() > 0;
+    }
+
+    bool bump_session_rev(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement st(*db_, "UPDATE users SET session_rev = session_rev + 1 WHERE id = ?");
+        st.bind(1, static_cast<int64_t>(user_id));
         return st.exec() > 0;
     }
 
@@ -157,7 +169,7 @@ public:
 private:
     std::optional<User> find_locked(const char* column, const std::string& value) {
         SQLite::Statement q(*db_, std::string("SELECT id, username, password_hash, created_at, "
-                                              "library_rev FROM users WHERE ") +
+                                              "library_rev, session_rev FROM users WHERE ") +
                                       column + " = ?");
         q.bind(1, value);
         if (!q.executeStep()) return std::nullopt;

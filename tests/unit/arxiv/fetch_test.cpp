@@ -306,3 +306,29 @@ TEST_CASE("an arXiv Error entry stops fetch at once with arXiv's message", "[arx
     CHECK_THAT(*r.failure, Catch::Contains("HTTP 404"));
     CHECK(db.count() == 0);
 }
+
+TEST_CASE("a run of another query leaves an unfinished crawl's resume point alone", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(40), clock);
+    auto p = local_params();
+    p.max_retries = 0;
+    api.faults.push_back([&](long s, long c) {
+        HttpResponse r;
+        r.status = 200;
+        r.body = feed_xml(api.papers, s, c);
+        return r;
+    });
+    api.faults.push_back([](long, long) { return status(503); });
+    REQUIRE_FALSE(fetch_papers(p, db, api, clock).ok());  // cat:cs.DC stopped at start=10
+
+    auto other = p;
+    other.search_query = "cat:cs.OS";
+    REQUIRE(fetch_papers(other, db, api, clock).ok());  // page 0 of the same papers: known
+
+    api.urls.clear();
+    REQUIRE(fetch_papers(p, db, api, clock).ok());
+    REQUIRE(api.urls.size() >= 2);
+    CHECK(query_param(api.urls[1], "start") == 10);
+}

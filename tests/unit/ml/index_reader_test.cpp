@@ -86,6 +86,8 @@ TEST_CASE("index reader: similar, search, generation and hot reload", "[ml]") {
     }
     const auto second = ml::run_analyze(dir, p);
     REQUIRE(second.published);
+    CHECK_FALSE(second.refitted);  // 5 papers <= 4 fitted x 1.25
+    CHECK(second.summary.done == 1);
     CHECK(second.generation == report.generation + 1);
     CHECK(ml::IndexReader::current_generation(dir.index_dir()) == second.generation);
     CHECK(index->similar("2101.00001", 10).at(0).id == "2101.00002");
@@ -94,6 +96,17 @@ TEST_CASE("index reader: similar, search, generation and hot reload", "[ml]") {
     for (const auto& s : fresh->similar("2101.00001", 10)) found |= s.id == "2101.00004";
     CHECK(found);
     CHECK_FALSE(ml::run_analyze(dir, p).published);
+
+    // The automatic refit rule: more than refit_growth above the papers of the last fit.
+    {
+        PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+        db.upsert(paper("2101.00005", "Gossip protocols", "Epidemic dissemination.",
+                        "2021-01-05T00:00:00Z"));
+    }
+    p.refit_growth = 0.2;  // 6 > 4 x 1.2
+    const auto third = ml::run_analyze(dir, p);
+    CHECK(third.refitted);
+    CHECK(third.summary.done == 6);
 }
 
 TEST_CASE("index files: a truncated or foreign file is refused with its path", "[ml]") {

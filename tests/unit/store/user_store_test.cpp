@@ -62,12 +62,23 @@ void two_instances_share_users(UserStore& a, UserStore& b) {
     CHECK(a.find_user("carol")->library_rev == 1);
 }
 
+void session_revisions_end_sessions(UserStore& store) {
+    auto eve = store.create_user("eve", "h");
+    REQUIRE(eve);
+    CHECK(eve->session_rev == 0);
+    CHECK(store.bump_session_rev(eve->id));
+    CHECK(store.find_user("eve")->session_rev == 1);
+    CHECK(store.find_user_by_id(eve->id)->session_rev == 1);
+    CHECK_FALSE(store.bump_session_rev(eve->id + 100));
+}
+
 }  // namespace
 
 TEST_CASE("users are unique by name, libraries bump a revision (SQLite)", "[store]") {
     test::TempDir tmp;
     auto store = open_sqlite_user_store((tmp / "users.db").string());
     users_unique_libraries_bump_revision(*store);
+    session_revisions_end_sessions(*store);
     auto other = open_user_store((tmp / "users.db").string(), DataDir(tmp.path()));
     auto again = open_sqlite_user_store((tmp / "users.db").string());
     two_instances_share_users(*other, *again);
@@ -83,6 +94,7 @@ TEST_CASE("users are unique by name, libraries bump a revision (PostgreSQL)", "[
     std::string url = pg->create_database();
     auto store = open_user_store(url, DataDir(tmp.path()));
     users_unique_libraries_bump_revision(*store);
+    session_revisions_end_sessions(*store);
     auto other = open_user_store(url, DataDir(tmp.path()));  // migrating again changes nothing
     two_instances_share_users(*store, *other);
 }

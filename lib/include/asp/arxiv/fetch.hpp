@@ -4,7 +4,7 @@
 // consecutive pages that bring nothing new (0: never). Differences from the original:
 //   - each page is saved (one transaction) as soon as it arrives, so a crash loses at most
 //     the page in flight; a run that was killed is resumed by the next run (the resume point
-//     is kept in papers.db's meta table, key "fetch.resume");
+//     is kept in papers.db's meta table, key "fetch.resume:<query>");
 //   - only the newest version of a paper is kept; metadata of the stored version is updated;
 //   - polite: at least `wait_time` seconds between requests, never below 3 s when the API
 //     host is arxiv.org or one of its subdomains (a lower wait is allowed for other hosts,

@@ -9,7 +9,8 @@
 // ln(n / df) + 1); tf = 1 + ln(count) with sublinear_tf; then each row is scaled to unit l2 norm.
 //
 // Memory of fit: counting keys terms by a 64-bit hash (no strings), strings are kept only for
-// the terms at or above the cut-off count; documents are read once per pass (three passes).
+// the terms at or above the cut-off count; documents are read twice (fit can hand back every
+// document's row, so analyze does not read them a third time).
 #pragma once
 
 #include <cstdint>
@@ -54,9 +55,15 @@ using DocumentSource = std::function<std::string(size_t i)>;
 class TfidfModel {
 public:
     TfidfModel(TfidfParams params, std::vector<std::string> terms, std::vector<double> idf);
+    // The lookup table views the terms: moving keeps them in place, copying would not.
+    TfidfModel(const TfidfModel&) = delete;
+    TfidfModel& operator=(const TfidfModel&) = delete;
+    TfidfModel(TfidfModel&&) = default;
 
+    // When `rows` is given, it receives every document's tf-idf row under the fitted model
+    // (identical to transform(), without reading the documents a third time).
     static TfidfModel fit(const TfidfParams& params, size_t n_docs, const DocumentSource& docs,
-                          int jobs);
+                          int jobs, std::vector<SparseVector>* rows = nullptr);
 
     const TfidfParams& params() const { return params_; }
     const std::vector<std::string>& terms() const { return terms_; }
@@ -67,9 +74,13 @@ public:
     struct Scratch {
         TextAnalyzer::Scratch text;
         std::vector<uint32_t> hits;
+        std::vector<std::pair<uint32_t, uint32_t>> counts;
     };
     // The tf-idf row of one document (values computed in double, stored as float).
     void transform(std::string_view doc, Scratch& scratch, SparseVector& out) const;
+
+    // The row of a document from its (feature, count) pairs, ascending by feature.
+    void weigh(const std::vector<std::pair<uint32_t, uint32_t>>& counts, SparseVector& out) const;
 
 private:
     TfidfParams params_;

@@ -26,6 +26,9 @@ struct User {
     std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
     std::string created_at;     // ISO 8601 UTC
     int64_t library_rev = 0;
+    // Bumped when the user's sessions must end (logout, password change): serve's session
+    // cookies carry it and are honoured only while it matches.
+    int64_t session_rev = 0;
 };
 
 struct LibraryEntry {
@@ -50,6 +53,8 @@ public:
     virtual std::optional<User> find_user(std::string_view username) = 0;
     virtual std::optional<User> find_user_by_id(int64_t user_id) = 0;
     virtual bool set_password_hash(int64_t user_id, std::string_view password_hash) = 0;
+    // Ends every session of the user (session_rev + 1). False when there is no such user.
+    virtual bool bump_session_rev(int64_t user_id) = 0;
     // Removes the user and their library. False when there was no such user.
     virtual bool delete_user(int64_t user_id) = 0;
 

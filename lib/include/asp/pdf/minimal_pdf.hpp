@@ -1,0 +1,15 @@
+// A tiny, valid PDF built in memory: one page per given text, US Letter, Helvetica (not
+// embedded). Used to warm Poppler up before forking workers, and by tests that need a PDF
+// whose text is known.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace asp {
+
+// Texts are written as PDF string literals; keep to printable ASCII.
+std::string make_minimal_pdf(const std::vector<std::string>& page_texts,
+                             double page_width_pt = 612, double page_height_pt = 792);
+
+}  // namespace asp

@@ -1,0 +1,22 @@
+// Small-disk mode: a paper's PDF is only needed until its text (pdf2txt) and thumbnail (thumb)
+// exist. In this mode, once both stages are recorded done for the paper's current version and
+// both files exist, its PDF is deleted; download then does not fetch it again (it skips a
+// paper whose current version has text and thumbnail, see download.hpp).
+#pragma once
+
+#include <asp/arxiv/paper.hpp>
+#include <asp/core/data_dir.hpp>
+#include <asp/store/papers_db.hpp>
+
+namespace asp {
+
+// True when the paper's current version has its text and thumbnail recorded done and present.
+bool pdf_no_longer_needed(const PapersDb& db, const DataDir& dir, const Paper& paper);
+
+// Deletes the PDF when pdf_no_longer_needed. Returns whether a file was deleted.
+bool prune_pdf_if_processed(const PapersDb& db, const DataDir& dir, const Paper& paper);
+
+// Every paper: returns how many PDFs were deleted.
+size_t prune_processed_pdfs(const PapersDb& db, const DataDir& dir);
+
+}  // namespace asp

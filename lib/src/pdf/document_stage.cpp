@@ -1,0 +1,172 @@
+#include <asp/pdf/document_stage.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include <asp/core/atomic_file.hpp>
+#include <asp/pdf/small_disk.hpp>
+#include <asp/store/papers_db.hpp>
+
+#include "pdf/poppler_doc.hpp"
+
+namespace asp {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct DocJob {
+    std::string id;  // raw id, or the file stem in file mode
+    int version = 0;
+    fs::path pdf;
+    fs::path out;
+};
+
+// Runs in the worker process: read the PDF, write the output atomically.
+Status produce(DocumentKind kind, const DocJob& job, const DocumentStageParams& params) {
+    if (kind == DocumentKind::Text) {
+        auto text = extract_text(job.pdf, params.text);
+        if (!text) return text.error();
+        if (!has_words(text->text))
+            return fail("no text: the PDF has no text layer (a scan?)");
+        write_file_atomic(job.out, text->text);
+        return Ok{};
+    }
+    auto strip = render_strip(job.pdf, params.strip);
+    if (!strip) return strip.error();
+    write_file_atomic(job.out, strip->jpeg);
+    return Ok{};
+}
+
+bool output_present(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && fs::file_size(p, ec) > 0 && !ec;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Runs the jobs isolated; calls on_result(job, outcome) in this process for each.
+template <class OnResult>
+void run_jobs(DocumentKind kind, const std::vector<DocJob>& jobs, const DocumentStageParams& params,
+              OnResult&& on_result) {
+    // Set libraries up once here so every forked worker starts with them ready.
+    auto warm = pdf_detail::warm_up_poppler(kind == DocumentKind::Thumb);
+    if (kind == DocumentKind::Thumb) init_graphics();
+    Progress progress(stage_name(kind), jobs.size());
+    run_isolated_jobs(
+        jobs.size(), params.jobs, params.limits,
+        [&](size_t i) { return produce(kind, jobs[i], params); },
+        [&](size_t i, const JobOutcome& outcome) {
+            on_result(jobs[i], outcome);
+            progress.advance();
+        });
+    progress.finish();
+}
+
+}  // namespace
+
+const char* stage_name(DocumentKind kind) { return kind == DocumentKind::Text ? "pdf2txt" : "thumb"; }
+
+StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
+                                const DocumentStageParams& params) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const char* stage = stage_name(kind);
+    const fs::path out_dir = kind == DocumentKind::Text ? dir.txt_dir() : dir.thumbs_dir();
+    fs::create_directories(out_dir);  // only ours: other stages' folders are theirs
+    remove_stale_temp_files(out_dir);
+
+    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+    auto records = db.stage_records(stage);
+    std::vector<DocJob> jobs;
+    StageSummary summary;
+    size_t without_pdf = 0, known_failed = 0;
+    db.for_each([&](const Paper& p) {
+        DocJob job{p.id, p.version, dir.pdf_path(p.id, p.version),
+                   kind == DocumentKind::Text ? dir.txt_path(p.id, p.version)
+                                              : dir.thumb_path(p.id, p.version)};
+        auto it = records.find(p.id);
+        const StageRecord* rec =
+            it != records.end() && it->second.version == p.version ? &it->second : nullptr;
+        if (!params.force) {
+            if (rec && rec->state == StageState::Failed && !params.retry_failed) {
+                ++summary.skipped;
+                ++known_failed;
+                return;
+            }
+            if (output_present(job.out) && (!rec || rec->state == StageState::Done)) {
+                // Done before (or made elsewhere, e.g. restored from S3): keep it.
+                if (!rec) db.record_done(stage, p.id, p.version);
+                ++summary.skipped;
+                return;
+            }
+        }
+        std::error_code ec;
+        if (!fs::exists(job.pdf, ec)) {
+            ++without_pdf;
+            ++summary.skipped;
+            return;
+        }
+        jobs.push_back(std::move(job));
+    });
+    if (params.small_disk) {
+        size_t pruned = prune_processed_pdfs(db, dir);
+        if (pruned) spdlog::info("small disk: removed {} PDFs already processed", pruned);
+    }
+    spdlog::info("{}: {} papers to process, {} skipped ({} without a PDF, {} failed before{})",
+                 stage, jobs.size(), summary.skipped, without_pdf, known_failed,
+                 known_failed && !params.retry_failed ? "; --retry-failed retries them" : "");
+
+    std::string placeholder;
+    if (kind == DocumentKind::Thumb) placeholder = placeholder_jpeg(params.strip);
+    run_jobs(kind, jobs, params, [&](const DocJob& job, const JobOutcome& outcome) {
+        if (outcome.ok()) {
+            db.record_done(stage, job.id, job.version);
+            ++summary.done;
+            if (params.small_disk) {
+                if (auto paper = db.get(job.id)) prune_pdf_if_processed(db, dir, *paper);
+            }
+            return;
+        }
+        spdlog::warn("{}v{}: {}", job.id, job.version, outcome.reason);
+        db.record_failure(stage, job.id, job.version, outcome.reason);
+        if (kind == DocumentKind::Thumb) write_file_atomic(job.out, placeholder);
+        ++summary.failed;
+    });
+    remove_stale_temp_files(out_dir);  // left by workers that were killed mid-write
+    summary.seconds = seconds_since(t0);
+    return summary;
+}
+
+StageSummary run_document_files(DocumentKind kind, const std::vector<fs::path>& pdfs,
+                                const fs::path& out_dir, const DocumentStageParams& params) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fs::create_directories(out_dir);
+    std::vector<DocJob> jobs;
+    StageSummary summary;
+    for (const auto& pdf : pdfs) {
+        fs::path out = out_dir / pdf.stem();
+        out += kind == DocumentKind::Text ? ".txt" : ".jpg";
+        if (!params.force && output_present(out)) {
+            ++summary.skipped;
+            continue;
+        }
+        jobs.push_back({pdf.stem().string(), 0, pdf, out});
+    }
+    run_jobs(kind, jobs, params, [&](const DocJob& job, const JobOutcome& outcome) {
+        if (outcome.ok()) {
+            ++summary.done;
+        } else {
+            spdlog::warn("{}: {}", job.pdf.string(), outcome.reason);
+            ++summary.failed;
+        }
+    });
+    remove_stale_temp_files(out_dir);
+    summary.seconds = seconds_since(t0);
+    return summary;
+}
+
+}  // namespace asp

@@ -1,0 +1,251 @@
+#include <asp/pdf/download.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include <asp/arxiv/fetch.hpp>
+#include <asp/arxiv/paper.hpp>
+#include <asp/core/atomic_file.hpp>
+#include <asp/pdf/pdf_check.hpp>
+#include <asp/pdf/small_disk.hpp>
+#include <asp/store/papers_db.hpp>
+
+namespace asp {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kStage = "download";
+
+enum class AttemptKind { Saved, Permanent, Transient };
+
+struct Attempt {
+    AttemptKind kind;
+    std::string reason;
+    std::chrono::milliseconds retry_after{-1};  // from a Retry-After header
+};
+
+std::chrono::milliseconds parse_retry_after(const HttpResponse& r) {
+    auto v = r.header("retry-after");
+    if (!v || v->empty() || !std::isdigit(static_cast<unsigned char>((*v)[0]))) return -1ms;
+    try {
+        return std::chrono::milliseconds(static_cast<long long>(std::stod(*v) * 1000));
+    } catch (...) {
+        return -1ms;
+    }
+}
+
+// One GET of one PDF into a temporary file; commits it only when it is a checked PDF.
+Attempt fetch_once(HttpClient& http, const std::string& url, const fs::path& dest,
+                   const DownloadParams& p) {
+    AtomicFile file(dest);
+    std::string head, tail;
+    size_t size = 0;
+    bool too_large = false;
+    HttpRequest req;
+    req.url = url;
+    req.headers["Accept"] = "application/pdf";
+    req.connect_timeout = std::min<std::chrono::milliseconds>(p.stall_timeout, 15s);
+    req.timeout = 0ms;  // big PDFs on slow links: the stall limit below bounds a dead transfer
+    req.low_speed_bytes = 1;
+    req.low_speed_time = p.stall_timeout;
+    req.on_body = [&](std::string_view chunk) {
+        if (size + chunk.size() > p.max_pdf_bytes) {
+            too_large = true;
+            return false;
+        }
+        file.write(chunk);
+        size += chunk.size();
+        if (head.size() < kPdfEnvelopeBytes)
+            head.append(chunk.substr(0, kPdfEnvelopeBytes - head.size()));
+        tail.append(chunk.size() > kPdfEnvelopeBytes ? chunk.substr(chunk.size() - kPdfEnvelopeBytes)
+                                                     : chunk);
+        if (tail.size() > kPdfEnvelopeBytes) tail.erase(0, tail.size() - kPdfEnvelopeBytes);
+        return true;
+    };
+    HttpResponse resp = http.perform(req);
+    if (too_large)
+        return {AttemptKind::Permanent,
+                "larger than the limit of " + std::to_string(p.max_pdf_bytes >> 20) + " MiB"};
+    if (resp.transport_error)
+        return {AttemptKind::Transient, "transfer failed: " + resp.error};
+    const long st = resp.status;
+    if (st == 429 || st >= 500)
+        return {AttemptKind::Transient, "HTTP " + std::to_string(st), parse_retry_after(resp)};
+    if (st == 404 || st == 410)
+        return {AttemptKind::Permanent, "HTTP " + std::to_string(st) + " (no such paper version)"};
+    if (st < 200 || st >= 300) return {AttemptKind::Permanent, "HTTP " + std::to_string(st)};
+
+    Status env = check_pdf_envelope(head, tail);
+    if (!env) {
+        std::string why = env.error().message;
+        auto type = resp.header("content-type");
+        if (type && type->find("pdf") == std::string::npos) why += " [Content-Type: " + *type + "]";
+        // A cut body is worth another try; an HTML page instead of a PDF is the server's answer.
+        bool cut = why.rfind("incomplete", 0) == 0;
+        return {cut ? AttemptKind::Transient : AttemptKind::Permanent, why};
+    }
+    // Poppler reads the temporary file: flush it first; check in a worker with limits.
+    if (std::fflush(file.stream()) != 0) throw std::runtime_error("cannot flush " + file.temp_path().string());
+    JobOutcome verdict;
+    const fs::path temp = file.temp_path();
+    run_isolated_jobs(
+        1, 1, p.verify_limits,
+        [&](size_t) -> Status {
+            auto pages = pdf_page_count(temp);
+            if (!pages) return pages.error();
+            return Ok{};
+        },
+        [&](size_t, const JobOutcome& o) { verdict = o; });
+    if (!verdict.ok()) return {AttemptKind::Permanent, "not a usable PDF: " + verdict.reason};
+    file.commit();
+    return {AttemptKind::Saved, ""};
+}
+
+bool file_present(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && fs::file_size(p, ec) > 0 && !ec;
+}
+
+struct Todo {
+    std::string id;
+    int version;
+};
+
+void remove_older_versions(const DataDir& dir, const Todo& t) {
+    std::error_code ec;
+    for (int v = 1; v < t.version; ++v) fs::remove(dir.pdf_path(t.id, v), ec);
+}
+
+}  // namespace
+
+void real_sleep(std::chrono::milliseconds d) {
+    if (d.count() > 0) std::this_thread::sleep_for(d);
+}
+
+std::string pdf_url_for(std::string_view base, std::string_view raw_id, int version) {
+    std::string url(base);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url + "/" + std::string(raw_id) + "v" + std::to_string(version);
+}
+
+double effective_wait_seconds(std::string_view pdf_url, double requested) {
+    return is_arxiv_host(pdf_url) ? std::max(3.0, requested) : std::max(0.0, requested);
+}
+
+StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClient& http,
+                          const Sleeper& sleep) {
+    using SteadyClock = std::chrono::steady_clock;
+    const auto t0 = SteadyClock::now();
+    fs::create_directories(dir.pdf_dir());  // only ours: other stages' folders are theirs
+    remove_stale_temp_files(dir.pdf_dir());  // a run killed mid-transfer
+    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+    StageSummary summary;
+
+    if (p.small_disk) {
+        size_t pruned = prune_processed_pdfs(db, dir);
+        if (pruned) spdlog::info("small disk: removed {} PDFs whose text and thumbnail exist", pruned);
+    }
+
+    auto records = db.stage_records(kStage);
+    std::vector<Todo> todo;
+    size_t known_failed = 0;
+    std::vector<Paper> papers = db.all();  // newest first: the most wanted PDFs come first
+    for (const Paper& paper : papers) {
+        auto it = records.find(paper.id);
+        const StageRecord* rec =
+            it != records.end() && it->second.version == paper.version ? &it->second : nullptr;
+        if (!p.force) {
+            if (file_present(dir.pdf_path(paper.id, paper.version))) {
+                if (!rec || rec->state != StageState::Done) db.record_done(kStage, paper.id, paper.version);
+                ++summary.skipped;
+                continue;
+            }
+            if (rec && rec->state == StageState::Done && pdf_no_longer_needed(db, dir, paper)) {
+                ++summary.skipped;  // small-disk mode removed it after use
+                continue;
+            }
+            if (rec && rec->state == StageState::Failed && !p.retry_failed) {
+                ++summary.skipped;
+                ++known_failed;
+                continue;
+            }
+        }
+        todo.push_back({paper.id, paper.version});
+    }
+    papers.clear();
+    papers.shrink_to_fit();
+
+    const double wait_s = effective_wait_seconds(p.pdf_url, p.wait_seconds);
+    if (wait_s > p.wait_seconds)
+        spdlog::info("waiting {} s between requests to {} (arXiv's rule)", wait_s, p.pdf_url);
+    spdlog::info("download: {} PDFs to fetch, {} skipped ({} failed before{})", todo.size(),
+                 summary.skipped, known_failed,
+                 known_failed && !p.retry_failed ? "; --retry-failed retries them" : "");
+
+    const auto wait = std::chrono::milliseconds(static_cast<long long>(wait_s * 1000));
+    const auto backoff_base = std::max<std::chrono::milliseconds>(wait, 1s);
+    std::optional<SteadyClock::time_point> last_request;
+    auto polite_pause = [&](std::chrono::milliseconds at_least) {
+        if (!last_request) return;
+        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - *last_request);
+        if (since < at_least) sleep(at_least - since);
+    };
+
+    Progress progress("download", todo.size());
+    int consecutive_transient = 0;
+    for (const Todo& t : todo) {
+        const std::string url = pdf_url_for(p.pdf_url, t.id, t.version);
+        const fs::path dest = dir.pdf_path(t.id, t.version);
+        Attempt last{AttemptKind::Transient, ""};
+        std::chrono::milliseconds pause = wait;
+        for (int attempt = 1; attempt <= p.max_attempts; ++attempt) {
+            polite_pause(pause);
+            last = fetch_once(http, url, dest, p);
+            last_request = SteadyClock::now();
+            if (last.kind != AttemptKind::Transient) break;
+            if (attempt < p.max_attempts) {
+                auto backoff = backoff_base * (1 << (attempt - 1));
+                pause = std::min<std::chrono::milliseconds>(std::max(backoff, last.retry_after), 300s);
+                spdlog::debug("{}v{}: {}; retrying in {} ms", t.id, t.version, last.reason, pause.count());
+            }
+        }
+        switch (last.kind) {
+            case AttemptKind::Saved:
+                db.record_done(kStage, t.id, t.version);
+                if (p.small_disk) remove_older_versions(dir, t);
+                ++summary.done;
+                consecutive_transient = 0;
+                break;
+            case AttemptKind::Permanent:
+                spdlog::warn("{}v{}: {}", t.id, t.version, last.reason);
+                db.record_failure(kStage, t.id, t.version, last.reason);
+                ++summary.failed;
+                consecutive_transient = 0;
+                break;
+            case AttemptKind::Transient:
+                spdlog::warn("{}v{}: {} (after {} attempts; the next run tries again)", t.id,
+                             t.version, last.reason, p.max_attempts);
+                ++summary.failed;
+                if (++consecutive_transient >= p.max_consecutive_transient)
+                    throw std::runtime_error("giving up: " + std::to_string(consecutive_transient) +
+                                             " papers in a row failed at " + p.pdf_url +
+                                             " (last: " + last.reason + ")");
+                break;
+        }
+        progress.advance();
+    }
+    progress.finish();
+    summary.seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    return summary;
+}
+
+}  // namespace asp

@@ -1,0 +1,85 @@
+// The site's one stylesheet and one script, served by serve itself (/static/...): no CDN,
+// no inline style or script (the Content-Security-Policy allows only 'self').
+#include "serve/html.hpp"
+
+namespace asp::serve::html {
+
+const std::string& stylesheet() {
+    static const std::string css = R"css(
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;background:#f6f6f4}
+a{color:#8a1c1c;text-decoration:none}a:hover{text-decoration:underline}
+header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.6rem 1rem;background:#8a1c1c;color:#fff}
+header.top a{color:#fff}
+.brand{font-weight:700;font-size:1.15rem;letter-spacing:.02em}
+header nav{display:flex;gap:.8rem;flex-wrap:wrap}
+form.search{display:flex;flex:1 1 16rem;gap:.3rem;max-width:32rem}
+form.search input{flex:1;min-width:0;padding:.35rem .5rem;border:0;border-radius:4px;font:inherit}
+button{font:inherit;padding:.3rem .7rem;border:1px solid #8a1c1c;border-radius:4px;background:#fff;color:#8a1c1c;cursor:pointer}
+button.on{background:#8a1c1c;color:#fff}
+header button{border-color:#fff}
+.user{display:flex;gap:.7rem;align-items:center;margin-left:auto}
+form.inline{display:inline;margin:0}
+button.link{background:none;border:0;color:inherit;padding:0;text-decoration:underline}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+h1{font-size:1.35rem;margin:.3rem 0 .8rem}
+.notice{background:#fff8e1;border:1px solid #e8d48b;padding:.5rem .8rem;border-radius:4px}
+.error{background:#fdecea;border:1px solid #e6a19a;padding:.5rem .8rem;border-radius:4px}
+.filters{display:flex;flex-wrap:wrap;gap:.4rem;margin:.2rem 0 .8rem}
+.filters a{padding:.15rem .6rem;border:1px solid #ccc;border-radius:999px;background:#fff;color:#333}
+.filters a.on{background:#8a1c1c;border-color:#8a1c1c;color:#fff}
+article.paper{background:#fff;border:1px solid #e2e2de;border-radius:6px;padding:.8rem 1rem;margin:0 0 .9rem}
+article.paper h2{font-size:1.1rem;margin:0 0 .25rem}
+.authors{margin:.1rem 0;color:#333}
+.meta{display:flex;flex-wrap:wrap;gap:.3rem .7rem;margin:.2rem 0;font-size:.85rem;color:#666}
+.cat{background:#eef1f5;border-radius:3px;padding:0 .35rem;color:#334}
+.thumbs{display:block;overflow-x:auto;margin:.4rem 0}
+.thumbs img{height:156px;max-width:none;display:block}
+.abstract{margin:.4rem 0;white-space:pre-line}
+.actions{display:flex;flex-wrap:wrap;gap:.9rem;align-items:center;font-size:.95rem}
+.actions form{margin:0}
+.pager{display:flex;gap:1rem;justify-content:center;margin:1rem 0}
+form.account{background:#fff;border:1px solid #e2e2de;border-radius:6px;padding:1rem;max-width:24rem;margin:0 0 1rem}
+form.account label{display:block;margin:.4rem 0 .1rem}
+form.account input{width:100%;padding:.4rem;font:inherit;border:1px solid #bbb;border-radius:4px}
+form.account button{margin-top:.8rem}
+footer{max-width:60rem;margin:1rem auto;padding:0 1rem 2rem;font-size:.8rem;color:#777}
+@media (max-width:600px){body{font-size:15px}main{padding:.6rem}.user{margin-left:0}article.paper{padding:.6rem}}
+)css";
+    return css;
+}
+
+const std::string& script() {
+    static const std::string js = R"js(
+"use strict";
+// Save / unsave without a page load; the forms still work without script.
+(function () {
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList || !form.classList.contains("save-form")) return;
+    ev.preventDefault();
+    var saved = form.dataset.saved === "1";
+    fetch("/api/library/" + form.dataset.id, {
+      method: saved ? "DELETE" : "PUT",
+      headers: { "X-CSRF-Token": csrf() },
+      credentials: "same-origin"
+    }).then(function (r) {
+      if (r.status === 401) { window.location.href = "/login"; return; }
+      if (!r.ok) return;
+      var button = form.querySelector("button");
+      form.dataset.saved = saved ? "0" : "1";
+      form.querySelector("input[name=action]").value = saved ? "save" : "unsave";
+      button.textContent = saved ? "save" : "saved";
+      button.classList.toggle("on", !saved);
+    });
+  });
+})();
+)js";
+    return js;
+}
+
+}  // namespace asp::serve::html

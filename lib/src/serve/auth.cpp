@@ -1,0 +1,205 @@
+#include <asp/serve/auth.hpp>
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace asp::serve {
+namespace {
+
+void init_sodium() {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
+}
+
+std::string to_hex(const unsigned char* data, size_t size) {
+    std::string out(size * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), data, size);
+    out.pop_back();
+    return out;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+    if (s.empty() || s.size() > 19) return std::nullopt;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
+    return v;
+}
+
+// RAII slot of the semaphore.
+class Slot {
+public:
+    Slot(std::counting_semaphore<64>& s, std::chrono::milliseconds wait)
+        : s_(s), held_(s.try_acquire_for(wait)) {}
+    ~Slot() {
+        if (held_) s_.release();
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    bool held() const { return held_; }
+
+private:
+    std::counting_semaphore<64>& s_;
+    bool held_;
+};
+
+}  // namespace
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds max_wait)
+    : slots_(std::clamp(max_concurrent, 1, 64)), max_wait_(max_wait) {
+    init_sodium();
+}
+
+std::optional<std::string> PasswordHasher::hash(std::string_view password) {
+    Slot slot(slots_, max_wait_);
+    if (!slot.held()) return std::nullopt;
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, password.data(), password.size(),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        throw std::runtime_error("out of memory hashing a password");
+    return std::string(out);
+}
+
+std::pair<HashOutcome, bool> PasswordHasher::verify(std::string_view stored_hash,
+                                                    std::string_view password) {
+    if (stored_hash.empty() || stored_hash.size() >= crypto_pwhash_STRBYTES)
+        return {HashOutcome::Ok, false};
+    Slot slot(slots_, max_wait_);
+    if (!slot.held()) return {HashOutcome::Busy, false};
+    char buf[crypto_pwhash_STRBYTES] = {0};
+    std::copy(stored_hash.begin(), stored_hash.end(), buf);
+    bool ok = crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0;
+    return {HashOutcome::Ok, ok};
+}
+
+SessionCodec::SessionCodec(std::string secret) : secret_(std::move(secret)) {
+    init_sodium();
+    if (secret_.size() < 32) throw std::runtime_error("the session secret is shorter than 32 bytes");
+}
+
+std::string SessionCodec::mac(std::string_view message) const {
+    unsigned char out[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()),
+                                secret_.size());
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
+    crypto_auth_hmacsha256_final(&st, out);
+    return to_hex(out, sizeof out);
+}
+
+std::string SessionCodec::encode(const SessionClaims& c) const {
+    std::string payload = std::to_string(c.user_id) + "." + std::to_string(c.session_rev) + "." +
+                          std::to_string(c.expires_at);
+    return payload + "." + mac("session:" + payload);
+}
+
+std::optional<SessionClaims> SessionCodec::decode(std::string_view cookie, int64_t now) const {
+    if (cookie.size() > 200) return std::nullopt;
+    size_t last = cookie.rfind('.');
+    if (last == std::string_view::npos) return std::nullopt;
+    std::string_view payload = cookie.substr(0, last);
+    if (!constant_time_equal(cookie.substr(last + 1), mac("session:" + std::string(payload))))
+        return std::nullopt;
+    std::vector<std::string_view> parts;
+    while (true) {
+        size_t dot = payload.find('.');
+        parts.push_back(payload.substr(0, dot));
+        if (dot == std::string_view::npos) break;
+        payload = payload.substr(dot + 1);
+    }
+    if (parts.size() != 3) return std::nullopt;
+    auto uid = parse_int(parts[0]), rev = parse_int(parts[1]), exp = parse_int(parts[2]);
+    if (!uid || !rev || !exp || *exp <= now) return std::nullopt;
+    return SessionClaims{*uid, *rev, *exp};
+}
+
+std::string SessionCodec::new_csrf_token() const {
+    unsigned char rnd[16];
+    randombytes_buf(rnd, sizeof rnd);
+    std::string value = to_hex(rnd, sizeof rnd);
+    return value + "." + mac("csrf:" + value).substr(0, 32);
+}
+
+bool SessionCodec::valid_csrf_token(std::string_view token) const {
+    if (token.size() != 65 || token[32] != '.') return false;
+    std::string value(token.substr(0, 32));
+    return constant_time_equal(token.substr(33), mac("csrf:" + value).substr(0, 32));
+}
+
+LoginRateLimiter::LoginRateLimiter(double burst, std::chrono::seconds refill)
+    : burst_(burst), refill_(refill) {}
+
+void LoginRateLimiter::refill(Bucket& b, std::chrono::steady_clock::time_point now) const {
+    double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(burst_, b.tokens + elapsed / static_cast<double>(refill_.count()));
+    b.last = now;
+}
+
+bool LoginRateLimiter::allow(const std::string& client) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    if (buckets_.size() > 100000) {  // forget clients whose buckets are full again
+        for (auto it = buckets_.begin(); it != buckets_.end();) {
+            refill(it->second, now);
+            it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
+        }
+    }
+    auto [it, fresh] = buckets_.try_emplace(client, Bucket{burst_, now});
+    refill(it->second, now);
+    if (it->second.tokens < 1) return false;
+    it->second.tokens -= 1;
+    return true;
+}
+
+int LoginRateLimiter::retry_after(const std::string& client) {
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(client);
+    if (it == buckets_.end() || it->second.tokens >= 1) return 0;
+    return static_cast<int>((1 - it->second.tokens) * static_cast<double>(refill_.count())) + 1;
+}
+
+std::optional<std::string> load_session_secret(const std::string& secret_file) {
+    std::string secret;
+    if (!secret_file.empty()) {
+        std::ifstream in(secret_file, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot read the session secret file: " + secret_file);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        secret = ss.str();
+        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
+            secret.pop_back();
+        if (secret.size() < 32)
+            throw std::runtime_error("the session secret file holds fewer than 32 bytes: " +
+                                     secret_file);
+        return secret;
+    }
+    if (const char* env = std::getenv("ASP_SESSION_SECRET"); env && *env) {
+        secret = env;
+        if (secret.size() < 32)
+            throw std::runtime_error("ASP_SESSION_SECRET is shorter than 32 bytes");
+        return secret;
+    }
+    return std::nullopt;
+}
+
+std::string random_secret() {
+    init_sodium();
+    unsigned char rnd[32];
+    randombytes_buf(rnd, sizeof rnd);
+    return to_hex(rnd, sizeof rnd);
+}
+
+}  // namespace asp::serve

@@ -1,0 +1,42 @@
+// HTML building blocks of serve's pages. Every text that comes from data or the request goes
+// through escape(); nothing here emits inline script or style (the CSP forbids both).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "serve/site_impl.hpp"
+
+namespace asp::serve::html {
+
+// & < > " ' as entities: safe in text and in quoted attributes.
+std::string escape(std::string_view text);
+void append_escaped(std::string& out, std::string_view text);
+
+struct PageFrame {
+    std::string title;
+    std::string search_query;  // shown in the search box
+    const User* user = nullptr;
+    std::string csrf;          // for the log-out form (logged-in pages only)
+};
+
+// The whole document around `main_html`.
+std::string document(const PageFrame& frame, std::string_view main_html);
+
+// One paper as an <article>. `csrf` empty: no save form (anonymous); `back`: where the
+// no-script save form returns to.
+void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool saved,
+                bool logged_in, std::string_view csrf, std::string_view back);
+
+// "previous / next" links: `base` is the page's path and query without `page`.
+void pager(std::string& out, std::string_view base, size_t offset, size_t per_page, size_t total);
+
+// A row of filter links (e.g. the time filters), the current one marked.
+void filter_links(std::string& out, std::string_view base_path,
+                  const std::vector<std::pair<std::string, std::string>>& options,
+                  std::string_view param, std::string_view current);
+
+const std::string& stylesheet();
+const std::string& script();
+
+}  // namespace asp::serve::html

@@ -1,0 +1,304 @@
+// Site: the request pipeline (context, CSRF cookie, security headers) and the computations
+// the pages and the API share (listings, accounts).
+#include "serve/site_impl.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+
+#include <asp/arxiv/id.hpp>
+#include <asp/core/time.hpp>
+
+namespace asp::serve {
+namespace {
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::optional<size_t> parse_size(std::string_view s, size_t max) {
+    if (s.empty() || s.size() > 9) return std::nullopt;
+    size_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v > max) return std::nullopt;
+    return v;
+}
+
+bool valid_username(std::string_view name) {
+    if (name.empty() || name.size() > 32) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+    });
+}
+
+constexpr size_t kMaxOffset = 1000000;
+constexpr size_t kMaxSearchResults = 1000;
+
+}  // namespace
+
+std::optional<int64_t> time_filter_seconds(std::string_view name) {
+    if (name == "day") return 86400;
+    if (name == "3days") return 3 * 86400;
+    if (name == "week") return 7 * 86400;
+    if (name == "month") return 30 * 86400;
+    if (name == "year") return 365 * 86400;
+    if (name == "all" || name.empty()) return 0;
+    return std::nullopt;
+}
+
+std::optional<std::string> paper_id_from_path(std::string_view rest) {
+    if (rest.size() > 64) return std::nullopt;
+    auto id = parse_arxiv_id(rest);
+    if (!id || id->raw.empty()) return std::nullopt;
+    return id->raw;
+}
+
+Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::string secret)
+    : options(o), data_dir(std::move(dir)), data(d), users(u), codec(std::move(secret)),
+      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill) {
+    // The hash of a random password nobody knows (made once with crypto_pwhash_str at the
+    // interactive limits): verifying against it costs what a real account costs, and computing
+    // it here would add ~0.1-1 s to start-up.
+    dummy_hash = "$argon2id$v=19$m=65536,t=2,p=1$Nvfdr10JahxEbrfdom38EA$"
+                 "MBg+fCrxzURpKIPJf3lW3vYo1IAmEIcbYm9lJnikrL8";
+    add_api_routes();
+    add_page_routes();
+}
+
+Site::Site(SiteOptions options, DataDir data_dir, SiteData& data, UserStore& users,
+           std::string session_secret)
+    : impl_(std::make_unique<Impl>(options, std::move(data_dir), data, users,
+                                   std::move(session_secret))) {}
+Site::~Site() = default;
+
+web::Response Site::handle(web::Request& request) { return impl_->handle(request); }
+
+web::Response Site::Impl::handle(web::Request& request) {
+    RequestContext c;
+    c.snap = data.current();
+    c.secure = request.header("x-forwarded-proto").value_or("") == "https";
+    if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token)) {
+        c.csrf = std::string(*token);
+    } else {
+        c.csrf = codec.new_csrf_token();
+        c.csrf_fresh = true;
+    }
+    web::Response response;
+    try {
+        if (auto cookie = request.cookie("session")) {
+            if (auto claims = codec.decode(*cookie, now_seconds())) {
+                auto user = users.find_user_by_id(claims->user_id);
+                if (user && user->session_rev == claims->session_rev) c.user = std::move(user);
+            }
+        }
+        request.context = &c;
+        response = router.dispatch(request);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
+        response = web::Response::json_error(500, "internal error");
+    }
+    request.context = nullptr;
+    if (c.csrf_fresh) {
+        web::CookieOptions o;
+        o.http_only = false;  // the page's script echoes it in X-CSRF-Token
+        o.secure = c.secure;
+        o.same_site = "Strict";
+        response.header("Set-Cookie", web::set_cookie_value("csrf", c.csrf, o));
+    }
+    response.header("Content-Security-Policy",
+                    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                    "base-uri 'none'");
+    response.header("X-Content-Type-Options", "nosniff");
+    response.header("X-Frame-Options", "DENY");
+    response.header("Referrer-Policy", "same-origin");
+    response.header("Cross-Origin-Opener-Policy", "same-origin");
+    bool has_cache_control = std::any_of(response.headers.begin(), response.headers.end(),
+                                         [](const auto& h) { return h.first == "Cache-Control"; });
+    if (!has_cache_control) response.header("Cache-Control", "no-store");
+    return response;
+}
+
+bool Site::Impl::in_library(RequestContext& c, const std::string& id) {
+    if (!c.user) return false;
+    if (!c.library) {
+        c.library.emplace();
+        for (auto& e : users.library(c.user->id)) c.library->insert(std::move(e.paper_id));
+    }
+    return c.library->count(id) > 0;
+}
+
+bool Site::Impl::csrf_ok(const web::Request& request, const RequestContext& c) const {
+    auto cookie = request.cookie("csrf");
+    if (!cookie || c.csrf_fresh) return false;
+    std::string sent;
+    if (auto h = request.header("x-csrf-token")) {
+        sent = std::string(*h);
+    } else if (request.header("content-type").value_or("").find(
+                   "application/x-www-form-urlencoded") != std::string_view::npos) {
+        for (const auto& [k, v] : request.form())
+            if (k == "csrf") sent = v;
+    }
+    return !sent.empty() && constant_time_equal(sent, *cookie);
+}
+
+std::string Site::Impl::session_cookie(const RequestContext& c, const User& user) const {
+    SessionClaims claims{user.id, user.session_rev, now_seconds() + options.session_seconds};
+    web::CookieOptions o;
+    o.secure = c.secure;
+    o.max_age = options.session_seconds;
+    return web::set_cookie_value("session", codec.encode(claims), o);
+}
+
+std::string Site::Impl::clear_session_cookie(const RequestContext& c) const {
+    web::CookieOptions o;
+    o.secure = c.secure;
+    o.max_age = 0;
+    return web::set_cookie_value("session", "", o);
+}
+
+std::variant<Window, BadRequest> Site::Impl::api_window(const web::Request& r) const {
+    Window w{0, options.num_results};
+    if (auto v = r.query_param("limit")) {
+        auto n = parse_size(*v, 1000000);
+        if (!n || *n == 0) return BadRequest{400, "limit must be a positive integer"};
+        w.limit = std::min(*n, options.num_results);
+    }
+    if (auto v = r.query_param("offset")) {
+        auto n = parse_size(*v, kMaxOffset);
+        if (!n) return BadRequest{400, "offset must be an integer from 0 to 1000000"};
+        w.offset = *n;
+    }
+    return w;
+}
+
+std::variant<Window, BadRequest> Site::Impl::page_window(const web::Request& r) const {
+    Window w{0, options.num_results};
+    if (auto v = r.query_param("page")) {
+        auto n = parse_size(*v, kMaxOffset / std::max<size_t>(1, options.num_results));
+        if (!n || *n == 0) return BadRequest{400, "page must be a positive integer"};
+        w.offset = (*n - 1) * options.num_results;
+    }
+    return w;
+}
+
+namespace {
+Listing window_of(const std::vector<ListItem>& all, Window w) {
+    Listing out;
+    out.total = all.size();
+    for (size_t i = w.offset; i < all.size() && i < w.offset + w.limit; ++i)
+        out.items.push_back(all[i]);
+    return out;
+}
+
+std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>& ranked) {
+    std::vector<ListItem> out;
+    out.reserve(ranked.size());
+    for (const auto& s : ranked)
+        if (const auto* p = catalog.find(s.id)) out.push_back({p, s.score});
+    return out;
+}
+}  // namespace
+
+Listing Site::Impl::recent(const RequestContext& c, bool only_v1, Window w) const {
+    const auto& catalog = *c.snap->catalog;
+    const auto& order = catalog.recent(only_v1);
+    Listing out;
+    out.total = order.size();
+    for (size_t i = w.offset; i < order.size() && i < w.offset + w.limit; ++i)
+        out.items.push_back({&catalog.at(order[i]), std::nullopt});
+    return out;
+}
+
+std::variant<Listing, BadRequest> Site::Impl::top(const RequestContext& c, std::string_view time,
+                                                  Window w) {
+    auto seconds = time_filter_seconds(time);
+    if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
+    std::string since = *seconds ? format_iso8601(now_seconds() - *seconds) : "";
+    std::vector<Scored> ranked;
+    for (auto& [id, n] : users.save_counts(since))
+        ranked.push_back({std::move(id), static_cast<double>(n)});
+    return window_of(resolve(*c.snap->catalog, ranked), w);
+}
+
+Listing Site::Impl::search(const RequestContext& c, std::string_view q, Window w) const {
+    if (q.empty()) return {};
+    auto [ranked, total] = c.snap->analysis->search(q, w.offset, w.limit);
+    Listing out;
+    out.items = resolve(*c.snap->catalog, ranked);
+    out.total = total;
+    return out;
+}
+
+std::variant<Listing, BadRequest> Site::Impl::similar(const RequestContext& c,
+                                                      std::string_view id, Window w) const {
+    if (!c.snap->catalog->find(id)) return BadRequest{404, "no such paper"};
+    size_t k = std::min<size_t>(w.offset + w.limit, kMaxSearchResults);
+    return window_of(resolve(*c.snap->catalog, c.snap->analysis->similar(id, k)), w);
+}
+
+Listing Site::Impl::library(RequestContext& c, Window w) {
+    std::vector<ListItem> all;
+    if (c.user) {
+        c.library.emplace();
+        for (auto& e : users.library(c.user->id)) {
+            if (const auto* p = c.snap->catalog->find(e.paper_id)) all.push_back({p, std::nullopt});
+            c.library->insert(std::move(e.paper_id));
+        }
+    }
+    return window_of(all, w);
+}
+
+std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::string_view time,
+                                                        Window w) {
+    auto seconds = time_filter_seconds(time);
+    if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
+    if (!c.user) return Listing{};
+    int64_t since = *seconds ? now_seconds() - *seconds : 0;
+    std::vector<ListItem> all;
+    for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
+        if (item.paper->published_at >= since && !in_library(c, item.paper->id)) all.push_back(item);
+    return window_of(all, w);
+}
+
+std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::string_view username,
+                                                  std::string_view password) {
+    if (!limiter.allow(r.client_ip))
+        return BadRequest{429, "too many attempts; try again in " +
+                                   std::to_string(limiter.retry_after(r.client_ip)) + " s"};
+    if (!valid_username(username))
+        return BadRequest{400, "a username is 1 to 32 letters, digits, '.', '_' or '-'"};
+    if (password.size() < 8 || password.size() > 1024)
+        return BadRequest{400, "a password is 8 to 1024 characters"};
+    if (users.find_user(username)) return BadRequest{409, "that username is taken"};
+    auto hash = hasher.hash(password);
+    if (!hash) return BadRequest{503, "busy; try again in a moment"};
+    auto user = users.create_user(username, *hash);
+    if (!user) return BadRequest{409, "that username is taken"};
+    return *user;
+}
+
+std::optional<BadRequest> Site::Impl::check_password(const User& user, std::string_view password) {
+    auto [outcome, ok] = hasher.verify(user.password_hash, password);
+    if (outcome == HashOutcome::Busy) return BadRequest{503, "busy; try again in a moment"};
+    if (!ok) return BadRequest{401, "wrong password"};
+    return std::nullopt;
+}
+
+std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::string_view username,
+                                                 std::string_view password) {
+    if (!limiter.allow(r.client_ip))
+        return BadRequest{429, "too many attempts; try again in " +
+                                   std::to_string(limiter.retry_after(r.client_ip)) + " s"};
+    std::optional<User> user;
+    if (valid_username(username) && password.size() <= 1024) user = users.find_user(username);
+    // An unknown user costs the same hash as a known one.
+    auto [outcome, ok] = hasher.verify(user ? user->password_hash : dummy_hash,
+                                       password.size() <= 1024 ? password : "");
+    if (outcome == HashOutcome::Busy) return BadRequest{503, "busy; try again in a moment"};
+    if (!user || !ok) return BadRequest{401, "wrong username or password"};
+    return *user;
+}
+
+}  // namespace asp::serve

@@ -1,0 +1,166 @@
+// serve's JSON API: /api/... (docs/tools/serve.md).
+#include <nlohmann/json.hpp>
+
+#include <asp/arxiv/id.hpp>
+
+#include "serve/site_impl.hpp"
+
+namespace asp::serve {
+namespace {
+
+using nlohmann::json;
+using web::Method;
+using web::Request;
+using web::Response;
+
+Response json_response(int status, const json& j) {
+    return Response::json(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Response error(const BadRequest& bad) { return Response::json_error(bad.status, bad.message); }
+
+std::string arxiv_url(const char* kind, const CatalogPaper& p) {
+    return std::string("https://arxiv.org/") + kind + "/" + p.id + "v" + std::to_string(p.version);
+}
+
+// {"username", "password"} from a JSON body; nullopt when it is not that.
+std::optional<std::pair<std::string, std::string>> credentials(const Request& r) {
+    auto j = json::parse(r.body, nullptr, false);
+    if (!j.is_object() || !j.contains("username") || !j.contains("password") ||
+        !j["username"].is_string() || !j["password"].is_string())
+        return std::nullopt;
+    return std::make_pair(j["username"].get<std::string>(), j["password"].get<std::string>());
+}
+
+}  // namespace
+
+void Site::Impl::add_api_routes() {
+    auto paper_json = [this](RequestContext& c, const ListItem& item) {
+        const auto& p = *item.paper;
+        std::string stem = file_stem(p.id, p.version);
+        json j = {{"id", p.id},
+                  {"version", p.version},
+                  {"title", p.title},
+                  {"authors", p.authors},
+                  {"abstract", p.abstract},
+                  {"categories", p.categories},
+                  {"published", p.published},
+                  {"updated", p.updated},
+                  {"thumb_url", c.snap->thumbs->contains(stem) ? json("/thumbs/" + stem + ".jpg")
+                                                               : json(nullptr)},
+                  {"pdf_url", arxiv_url("pdf", p)},
+                  {"abs_url", arxiv_url("abs", p)},
+                  {"in_library", in_library(c, p.id)}};
+        if (item.score) j["score"] = *item.score;
+        return j;
+    };
+    auto listing_json = [paper_json](RequestContext& c, const Listing& l) {
+        json papers = json::array();
+        for (const auto& item : l.items) papers.push_back(paper_json(c, item));
+        return json_response(200, {{"papers", std::move(papers)}, {"total", l.total}});
+    };
+    // A GET listing: parse limit/offset, compute, answer.
+    auto list_route = [this, listing_json](std::string path, auto compute) {
+        router.add(Method::Get, std::move(path), [this, listing_json, compute](Request& r) {
+            auto w = api_window(r);
+            if (auto* bad = std::get_if<BadRequest>(&w)) return error(*bad);
+            auto& c = ctx(r);
+            std::variant<Listing, BadRequest> result = compute(r, c, std::get<Window>(w));
+            if (auto* bad = std::get_if<BadRequest>(&result)) return error(*bad);
+            return listing_json(c, std::get<Listing>(result));
+        });
+    };
+
+    list_route("/api/recent", [this](Request& r, RequestContext& c, Window w) {
+        auto v1 = r.query_param("v1").value_or("");
+        return std::variant<Listing, BadRequest>(recent(c, v1 == "1" || v1 == "true", w));
+    });
+    list_route("/api/top", [this](Request& r, RequestContext& c, Window w) {
+        return top(c, r.query_param("time").value_or("all"), w);
+    });
+    list_route("/api/search", [this](Request& r, RequestContext& c, Window w) {
+        auto q = r.query_param("q").value_or("");
+        if (q.size() > 500) return std::variant<Listing, BadRequest>(BadRequest{400, "query too long"});
+        return std::variant<Listing, BadRequest>(search(c, q, w));
+    });
+    list_route("/api/similar/*", [this](Request& r, RequestContext& c, Window w) {
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
+        return similar(c, *id, w);
+    });
+    list_route("/api/paper/*", [](Request& r, RequestContext& c, Window) {
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
+        const auto* p = c.snap->catalog->find(*id);
+        if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
+        return std::variant<Listing, BadRequest>(Listing{{{p, std::nullopt}}, 1});
+    });
+    list_route("/api/library", [this](Request&, RequestContext& c, Window w) {
+        if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
+        return std::variant<Listing, BadRequest>(library(c, w));
+    });
+    list_route("/api/recommend", [this](Request& r, RequestContext& c, Window w) {
+        if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
+        return recommend(c, r.query_param("time").value_or("all"), w);
+    });
+
+    // State changes: CSRF first.
+    auto change_route = [this](Method m, std::string path, auto body) {
+        router.add(m, std::move(path), [this, body](Request& r) {
+            auto& c = ctx(r);
+            if (!csrf_ok(r, c))
+                return Response::json_error(403, "missing or wrong CSRF token (send the csrf "
+                                                 "cookie's value in X-CSRF-Token)");
+            return body(r, c);
+        });
+    };
+    auto account_route = [this, change_route](std::string path, bool create) {
+        change_route(Method::Post, std::move(path), [this, create](Request& r, RequestContext& c) {
+            auto creds = credentials(r);
+            if (!creds)
+                return Response::json_error(400, "expected JSON {\"username\": ..., \"password\": ...}");
+            auto result = create ? signup(r, creds->first, creds->second)
+                                 : login(r, creds->first, creds->second);
+            if (auto* bad = std::get_if<BadRequest>(&result)) {
+                auto resp = error(*bad);
+                if (bad->status == 429)
+                    resp.header("Retry-After", std::to_string(limiter.retry_after(r.client_ip)));
+                return resp;
+            }
+            const auto& user = std::get<User>(result);
+            auto resp = json_response(create ? 201 : 200, {{"username", user.username}});
+            resp.header("Set-Cookie", session_cookie(c, user));
+            return resp;
+        });
+    };
+    account_route("/api/signup", true);
+    account_route("/api/login", false);
+    change_route(Method::Post, "/api/logout", [this](Request&, RequestContext& c) {
+        if (c.user) users.bump_session_rev(c.user->id);
+        auto resp = json_response(200, {{"ok", true}});
+        resp.header("Set-Cookie", clear_session_cookie(c));
+        return resp;
+    });
+    auto library_change = [this](bool save) {
+        return [this, save](Request& r, RequestContext& c) {
+            if (!c.user) return Response::json_error(401, "log in first");
+            auto id = paper_id_from_path(r.path_rest);
+            if (!id) return Response::json_error(400, "not an arXiv id");
+            if (save && !c.snap->catalog->find(*id)) return Response::json_error(404, "no such paper");
+            bool changed = save ? users.save_paper(c.user->id, *id) : users.unsave_paper(c.user->id, *id);
+            return json_response(200, {{"id", *id}, {"in_library", save}, {"changed", changed}});
+        };
+    };
+    change_route(Method::Put, "/api/library/*", library_change(true));
+    change_route(Method::Delete, "/api/library/*", library_change(false));
+
+    router.add(Method::Get, "/healthz", [](Request& r) {
+        auto& c = ctx(r);
+        return json_response(200, {{"status", "ok"},
+                                   {"papers", c.snap->catalog->size()},
+                                   {"generation", c.snap->generation},
+                                   {"index", c.snap->analysis->has_index()}});
+    });
+}
+
+}  // namespace asp::serve

@@ -1,0 +1,100 @@
+// Private parts of serve's Site shared by its files: the per-request context, paper listings
+// (one computation for a page and its JSON twin), and the handlers' declarations.
+#pragma once
+
+#include <optional>
+#include <variant>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <asp/serve/site.hpp>
+
+namespace asp::serve {
+
+// What one request knows about its caller and the data it reads.
+struct RequestContext {
+    std::shared_ptr<const Snapshot> snap;
+    std::optional<User> user;
+    std::string csrf;          // the caller's valid csrf cookie, or a fresh one
+    bool csrf_fresh = false;   // a fresh token: set the cookie in the response
+    bool secure = false;       // reached over HTTPS (X-Forwarded-Proto): Secure cookies
+    std::optional<std::unordered_set<std::string>> library;  // loaded on first use
+};
+
+struct ListItem {
+    const CatalogPaper* paper = nullptr;
+    std::optional<double> score;
+};
+
+struct Listing {
+    std::vector<ListItem> items;  // the requested window
+    size_t total = 0;             // all matches
+};
+
+struct Window {
+    size_t offset = 0;
+    size_t limit = 0;
+};
+
+// A 4xx answer a handler returns instead of its listing.
+struct BadRequest {
+    int status = 400;
+    std::string message;
+};
+
+// Seconds of a time filter ("day", "3days", "week", "month", "year", "all" = 0).
+std::optional<int64_t> time_filter_seconds(std::string_view name);
+
+struct Site::Impl {
+    Impl(SiteOptions options, DataDir data_dir, SiteData& data, UserStore& users,
+         std::string secret);
+
+    SiteOptions options;
+    DataDir data_dir;
+    SiteData& data;
+    UserStore& users;
+    SessionCodec codec;
+    PasswordHasher hasher;
+    LoginRateLimiter limiter;
+    web::Router router;
+    std::string dummy_hash;  // verified when a username is unknown, so timing does not tell
+
+    web::Response handle(web::Request& request);
+    static RequestContext& ctx(web::Request& request) {
+        return *static_cast<RequestContext*>(request.context);
+    }
+
+    // Caller.
+    bool in_library(RequestContext& c, const std::string& id);
+    bool csrf_ok(const web::Request& request, const RequestContext& c) const;
+    std::string session_cookie(const RequestContext& c, const User& user) const;
+    std::string clear_session_cookie(const RequestContext& c) const;
+
+    // Listings (pages and API share them).
+    std::variant<Window, BadRequest> api_window(const web::Request& r) const;
+    std::variant<Window, BadRequest> page_window(const web::Request& r) const;
+    Listing recent(const RequestContext& c, bool only_v1, Window w) const;
+    std::variant<Listing, BadRequest> top(const RequestContext& c, std::string_view time, Window w);
+    Listing search(const RequestContext& c, std::string_view q, Window w) const;
+    std::variant<Listing, BadRequest> similar(const RequestContext& c, std::string_view id,
+                                              Window w) const;
+    Listing library(RequestContext& c, Window w);
+    std::variant<Listing, BadRequest> recommend(RequestContext& c, std::string_view time,
+                                                Window w);
+
+    // Accounts (pages and API share them): nullopt on success, else the failure.
+    std::variant<User, BadRequest> signup(const web::Request& r, std::string_view username,
+                                          std::string_view password);
+    std::variant<User, BadRequest> login(const web::Request& r, std::string_view username,
+                                         std::string_view password);
+    std::optional<BadRequest> check_password(const User& user, std::string_view password);
+
+    void add_api_routes();
+    void add_page_routes();
+};
+
+// Paper id from a path rest ("2101.00001", "cs/0112017"); nullopt when not an arXiv id.
+std::optional<std::string> paper_id_from_path(std::string_view rest);
+
+}  // namespace asp::serve

@@ -1,0 +1,358 @@
+// serve's HTML pages (server-rendered; docs/tools/serve.md lists them).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <asp/arxiv/id.hpp>
+#include <asp/net/http_client.hpp>
+
+#include "serve/html.hpp"
+#include "serve/site_impl.hpp"
+
+namespace asp::serve {
+namespace {
+
+using web::Method;
+using web::Request;
+using web::Response;
+
+const std::vector<std::pair<std::string, std::string>> kTimeFilters = {
+    {"day", "last day"},   {"3days", "last 3 days"}, {"week", "last week"},
+    {"month", "last month"}, {"year", "last year"},  {"all", "all time"}};
+
+std::string form_field(const web::Fields& form, std::string_view name) {
+    for (const auto& [k, v] : form)
+        if (k == name) return v;
+    return "";
+}
+
+// A local path to return to after a form (never another site: "//host" is refused).
+std::string safe_next(std::string_view next) {
+    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
+        next.size() > 1000 || next.find_first_of("\r\n") != std::string_view::npos)
+        return "/";
+    return std::string(next);
+}
+
+// The request's path and query without `page` (for pager links and "next").
+std::string base_without_page(const Request& r) {
+    std::string out = r.path;
+    char sep = '?';
+    for (const auto& [k, v] : r.query) {
+        if (k == "page") continue;
+        out += sep;
+        out += url_encode(k) + "=" + url_encode(v);
+        sep = '&';
+    }
+    return out;
+}
+
+std::string current_url(const Request& r) {
+    std::string out = base_without_page(r);
+    if (auto p = r.query_param("page"))
+        out += (out.find('?') == std::string::npos ? "?page=" : "&page=") + url_encode(*p);
+    return out;
+}
+
+}  // namespace
+
+void Site::Impl::add_page_routes() {
+    auto frame = [](const RequestContext& c, std::string title, std::string q = "") {
+        html::PageFrame f;
+        f.title = std::move(title);
+        f.search_query = std::move(q);
+        f.user = c.user ? &*c.user : nullptr;
+        f.csrf = c.csrf;
+        return f;
+    };
+    auto error_page = [frame](const RequestContext& c, int status, std::string_view message) {
+        std::string body = "<h1>Sorry</h1><p class=\"error\">" + html::escape(message) + "</p>";
+        return Response::html(status, html::document(frame(c, "error"), body));
+    };
+    // A page of papers: heading, extra controls, the cards, the pager.
+    auto listing_page = [this, frame](const Request& r, RequestContext& c, std::string title,
+                                      std::string controls, const Listing& l, Window w,
+                                      std::string empty_note, std::string q = "") {
+        std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
+        if (l.items.empty()) main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
+        std::string back = current_url(r);
+        for (const auto& item : l.items) {
+            const auto& p = *item.paper;
+            html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
+                             in_library(c, p.id), c.user.has_value(), c.csrf, back);
+        }
+        html::pager(main, base_without_page(r), w.offset, options.num_results, l.total);
+        return Response::html(200, html::document(frame(c, title, std::move(q)), main));
+    };
+    auto window_or_error = [this, error_page](const Request& r, const RequestContext& c)
+        -> std::variant<Window, Response> {
+        auto w = page_window(r);
+        if (auto* bad = std::get_if<BadRequest>(&w)) return error_page(c, bad->status, bad->message);
+        return std::get<Window>(w);
+    };
+
+    router.add(Method::Get, "/", [this, listing_page, window_or_error](Request& r) {
+        auto& c = ctx(r);
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        bool v1 = r.query_param("v1").value_or("") == "1";
+        std::string key = "recent:" + std::string(v1 ? "1:" : "0:") + std::to_string(std::get<Window>(w).offset);
+        if (!c.user) {
+            if (auto page = c.snap->cache.get(key)) {
+                Response resp = Response::html(200, "");
+                resp.shared_body = std::move(page);
+                return resp;
+            }
+        }
+        std::string controls = "<nav class=\"filters\"><a href=\"/\"";
+        controls += v1 ? ">all versions</a><a href=\"/?v1=1\" class=\"on\">only v1</a></nav>"
+                       : " class=\"on\">all versions</a><a href=\"/?v1=1\">only v1</a></nav>";
+        auto resp = listing_page(r, c, "Most recent papers", controls,
+                                 recent(c, v1, std::get<Window>(w)), std::get<Window>(w),
+                                 "No papers yet: run fetch.");
+        if (!c.user) {
+            auto page = std::make_shared<const std::string>(std::move(resp.body));
+            c.snap->cache.put(key, page);
+            resp.body.clear();
+            resp.shared_body = std::move(page);
+        }
+        return resp;
+    });
+
+    router.add(Method::Get, "/top", [this, listing_page, window_or_error, error_page](Request& r) {
+        auto& c = ctx(r);
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        std::string time(r.query_param("time").value_or("all"));
+        auto l = top(c, time, std::get<Window>(w));
+        if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
+        std::string controls;
+        html::filter_links(controls, "/top", kTimeFilters, "time", time);
+        return listing_page(r, c, "Top: most saved", controls, std::get<Listing>(l),
+                            std::get<Window>(w), "No paper was saved in this time.");
+    });
+
+    router.add(Method::Get, "/search", [this, listing_page, window_or_error, error_page](Request& r) {
+        auto& c = ctx(r);
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        std::string q(r.query_param("q").value_or(""));
+        if (q.size() > 500) return error_page(c, 400, "query too long");
+        std::string note = !c.snap->analysis->has_index()
+                               ? "Search is not available yet: run analyze."
+                               : (q.empty() ? "Type a query above." : "No paper matches.");
+        return listing_page(r, c, q.empty() ? "Search" : "Search: " + q, "",
+                            search(c, q, std::get<Window>(w)), std::get<Window>(w), note, q);
+    });
+
+    router.add(Method::Get, "/similar/*", [this, listing_page, window_or_error, error_page](Request& r) {
+        auto& c = ctx(r);
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return error_page(c, 400, "not an arXiv id");
+        auto l = similar(c, *id, std::get<Window>(w));
+        if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
+        const auto* p = c.snap->catalog->find(*id);
+        std::string controls = "<section class=\"origin\">";
+        html::paper_card(controls, {p, std::nullopt}, c.snap->thumbs->contains(file_stem(p->id, p->version)),
+                         in_library(c, p->id), c.user.has_value(), c.csrf, current_url(r));
+        controls += "</section><h1>Similar papers</h1>";
+        return listing_page(r, c, "Papers similar to " + p->id, controls, std::get<Listing>(l),
+                            std::get<Window>(w),
+                            c.snap->analysis->has_index() ? "No similar papers found."
+                                                          : "Similar papers appear after analyze runs.");
+    });
+
+    router.add(Method::Get, "/library", [this, listing_page, window_or_error](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::redirect("/login?next=/library");
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        return listing_page(r, c, "Your library", "", library(c, std::get<Window>(w)),
+                            std::get<Window>(w), "Nothing saved yet: press save on a paper.");
+    });
+
+    router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::redirect("/login?next=/recommend");
+        auto w = window_or_error(r, c);
+        if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
+        std::string time(r.query_param("time").value_or("all"));
+        auto l = recommend(c, time, std::get<Window>(w));
+        if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
+        std::string controls;
+        html::filter_links(controls, "/recommend", kTimeFilters, "time", time);
+        return listing_page(r, c, "Recommended for you", controls, std::get<Listing>(l),
+                            std::get<Window>(w),
+                            "No recommendations yet: save a few papers; they appear after "
+                            "the next buildsvm run.");
+    });
+
+    // Accounts.
+    auto account_form = [frame](const RequestContext& c, int status, const std::string& kind,
+                                const std::string& message, const std::string& next) {
+        bool signup = kind == "signup";
+        std::string main = "<h1>" + std::string(signup ? "Sign up" : "Log in") + "</h1>";
+        if (!message.empty()) main += "<p class=\"error\">" + html::escape(message) + "</p>";
+        main += "<form class=\"account\" method=\"post\" action=\"/" + kind +
+                "\"><input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) +
+                "\"><input type=\"hidden\" name=\"next\" value=\"" + html::escape(next) +
+                "\"><label for=\"username\">username</label><input id=\"username\" "
+                "name=\"username\" autocomplete=\"username\" required maxlength=\"32\">"
+                "<label for=\"password\">password</label><input id=\"password\" "
+                "name=\"password\" type=\"password\" required minlength=\"8\" maxlength=\"1024\" "
+                "autocomplete=\"" +
+                std::string(signup ? "new-password" : "current-password") +
+                "\"><button type=\"submit\">" + (signup ? "sign up" : "log in") + "</button></form>";
+        main += signup ? "<p>Have an account? <a href=\"/login\">Log in</a>.</p>"
+                       : "<p>No account? <a href=\"/signup\">Sign up</a>.</p>";
+        return Response::html(status, html::document(frame(c, signup ? "sign up" : "log in"), main));
+    };
+    for (std::string kind : {"signup", "login"}) {
+        router.add(Method::Get, "/" + kind, [account_form, kind](Request& r) {
+            return account_form(ctx(r), 200, kind, "", safe_next(r.query_param("next").value_or("/")));
+        });
+        router.add(Method::Post, "/" + kind, [this, account_form, kind](Request& r) {
+            auto& c = ctx(r);
+            auto form = r.form();
+            std::string next = safe_next(form_field(form, "next"));
+            if (!csrf_ok(r, c))
+                return account_form(c, 403, kind, "The form expired; please try again.", next);
+            auto result = kind == "signup"
+                              ? signup(r, form_field(form, "username"), form_field(form, "password"))
+                              : login(r, form_field(form, "username"), form_field(form, "password"));
+            if (auto* bad = std::get_if<BadRequest>(&result))
+                return account_form(c, bad->status, kind, bad->message, next);
+            auto resp = Response::redirect(next);
+            resp.header("Set-Cookie", session_cookie(c, std::get<User>(result)));
+            return resp;
+        });
+    }
+    router.add(Method::Post, "/logout", [this, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+        if (c.user) users.bump_session_rev(c.user->id);
+        auto resp = Response::redirect("/");
+        resp.header("Set-Cookie", clear_session_cookie(c));
+        return resp;
+    });
+
+    auto account_page = [this, frame](RequestContext& c, int status, const std::string& message,
+                                      bool ok) {
+        std::string main = "<h1>Account: " + html::escape(c.user->username) + "</h1>";
+        if (!message.empty())
+            main += std::string("<p class=\"") + (ok ? "notice" : "error") + "\">" +
+                    html::escape(message) + "</p>";
+        main += "<p>Member since " + html::escape(c.user->created_at.substr(0, 10)) + "; " +
+                std::to_string(users.library(c.user->id).size()) + " papers saved.</p>";
+        std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) + "\">";
+        main += "<form class=\"account\" method=\"post\" action=\"/account/password\"><h2>Change "
+                "password</h2>" + csrf +
+                "<label for=\"current\">current password</label><input id=\"current\" "
+                "name=\"current\" type=\"password\" required autocomplete=\"current-password\">"
+                "<label for=\"new\">new password</label><input id=\"new\" name=\"new\" "
+                "type=\"password\" required minlength=\"8\" maxlength=\"1024\" "
+                "autocomplete=\"new-password\"><button type=\"submit\">change password</button></form>"
+                "<form class=\"account\" method=\"post\" action=\"/account/delete\"><h2>Delete "
+                "account</h2><p>Removes your account and your library.</p>" + csrf +
+                "<label for=\"confirm\">password</label><input id=\"confirm\" name=\"password\" "
+                "type=\"password\" required autocomplete=\"current-password\">"
+                "<button type=\"submit\">delete my account</button></form>";
+        return Response::html(status, html::document(frame(c, "account"), main));
+    };
+    router.add(Method::Get, "/account", [account_page](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::redirect("/login?next=/account");
+        return account_page(c, 200, r.query_param("changed") ? "Password changed." : "", true);
+    });
+    router.add(Method::Post, "/account/password", [this, account_page, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::redirect("/login?next=/account");
+        if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+        auto form = r.form();
+        std::string fresh = form_field(form, "new");
+        if (fresh.size() < 8 || fresh.size() > 1024)
+            return account_page(c, 400, "A password is 8 to 1024 characters.", false);
+        if (auto bad = check_password(*c.user, form_field(form, "current")))
+            return account_page(c, bad->status, bad->message, false);
+        auto hash = hasher.hash(fresh);
+        if (!hash) return account_page(c, 503, "Busy; try again in a moment.", false);
+        users.set_password_hash(c.user->id, *hash);
+        users.bump_session_rev(c.user->id);  // every other session ends
+        auto user = users.find_user_by_id(c.user->id);
+        auto resp = Response::redirect("/account?changed=1");
+        if (user) resp.header("Set-Cookie", session_cookie(c, *user));
+        return resp;
+    });
+    router.add(Method::Post, "/account/delete", [this, account_page, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::redirect("/login");
+        if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+        if (auto bad = check_password(*c.user, form_field(r.form(), "password")))
+            return account_page(c, bad->status, bad->message, false);
+        users.delete_user(c.user->id);
+        auto resp = Response::redirect("/");
+        resp.header("Set-Cookie", clear_session_cookie(c));
+        return resp;
+    });
+
+    // Save / unsave without script.
+    router.add(Method::Post, "/library/*", [this, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+        if (!c.user) return Response::redirect("/login");
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return error_page(c, 400, "not an arXiv id");
+        auto form = r.form();
+        if (form_field(form, "action") == "unsave") {
+            users.unsave_paper(c.user->id, *id);
+        } else {
+            if (!c.snap->catalog->find(*id)) return error_page(c, 404, "no such paper");
+            users.save_paper(c.user->id, *id);
+        }
+        return Response::redirect(safe_next(form_field(form, "next")));
+    });
+
+    // Static files and thumbnails.
+    auto asset = [](const std::string& body, const char* type) {
+        return [&body, type](Request&) {
+            Response resp;
+            resp.content_type = type;
+            resp.shared_body = std::shared_ptr<const std::string>(&body, [](const std::string*) {});
+            resp.header("Cache-Control", "public, max-age=3600");
+            return resp;
+        };
+    };
+    router.add(Method::Get, "/static/style.css", asset(html::stylesheet(), "text/css; charset=utf-8"));
+    router.add(Method::Get, "/static/app.js", asset(html::script(), "text/javascript; charset=utf-8"));
+    router.add(Method::Get, "/thumbs/*", [this](Request& r) {
+        // Only "<stem>.jpg" names of files in thumbs/ itself: no "..", no "/", no links.
+        const std::string& name = r.path_rest;
+        bool ok = name.size() > 4 && name.size() <= 80 && name.compare(name.size() - 4, 4, ".jpg") == 0 &&
+                  name.find("..") == std::string::npos && name[0] != '.';
+        for (char ch : name)
+            ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                        (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-');
+        if (!ok) return Response::json_error(404, "not found");
+        std::string path = (data_dir.thumbs_dir() / name).string();
+        int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return Response::json_error(404, "not found");
+        struct stat st {};
+        std::string body;
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (16 << 20)) {
+            body.resize(static_cast<size_t>(st.st_size));
+            ssize_t got = ::pread(fd, body.data(), body.size(), 0);
+            body.resize(got < 0 ? 0 : static_cast<size_t>(got));
+        }
+        ::close(fd);
+        if (body.empty()) return Response::json_error(404, "not found");
+        Response resp;
+        resp.content_type = "image/jpeg";
+        resp.body = std::move(body);
+        resp.header("Cache-Control", "public, max-age=86400");
+        return resp;
+    });
+}
+
+}  // namespace asp::serve

@@ -1,0 +1,158 @@
+#include <asp/web/http.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace asp::web {
+namespace {
+
+std::optional<std::string_view> first(const Fields& fields, std::string_view name) {
+    for (const auto& [k, v] : fields)
+        if (k == name) return std::string_view(v);
+    return std::nullopt;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+Method parse_method(std::string_view name) {
+    if (name == "GET") return Method::Get;
+    if (name == "HEAD") return Method::Head;
+    if (name == "POST") return Method::Post;
+    if (name == "PUT") return Method::Put;
+    if (name == "DELETE") return Method::Delete;
+    return Method::Other;
+}
+
+const char* method_name(Method m) {
+    switch (m) {
+        case Method::Get: return "GET";
+        case Method::Head: return "HEAD";
+        case Method::Post: return "POST";
+        case Method::Put: return "PUT";
+        case Method::Delete: return "DELETE";
+        case Method::Other: break;
+    }
+    return "OTHER";
+}
+
+std::optional<std::string_view> Request::query_param(std::string_view name) const {
+    return first(query, name);
+}
+std::optional<std::string_view> Request::header(std::string_view lower_name) const {
+    return first(headers, lower_name);
+}
+std::optional<std::string_view> Request::cookie(std::string_view name) const {
+    return first(cookies, name);
+}
+Fields Request::form() const { return parse_query_string(body); }
+
+namespace {
+Response with_body(int status, const char* type, std::string body) {
+    Response r;
+    r.status = status;
+    r.content_type = type;
+    r.body = std::move(body);
+    return r;
+}
+}  // namespace
+
+Response Response::text(int status, std::string body) {
+    return with_body(status, "text/plain; charset=utf-8", std::move(body));
+}
+Response Response::html(int status, std::string body) {
+    return with_body(status, "text/html; charset=utf-8", std::move(body));
+}
+Response Response::json(int status, std::string body) {
+    return with_body(status, "application/json", std::move(body));
+}
+
+Response Response::json_error(int status, std::string_view message) {
+    nlohmann::json j = {{"error", std::string(message)}};
+    return json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response Response::redirect(std::string location) {
+    Response r;
+    r.status = 303;
+    r.header("Location", std::move(location));
+    return r;
+}
+
+std::string url_decode(std::string_view s, bool plus_is_space) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else if (c == '%' && i + 2 < s.size() &&
+                   hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+Fields parse_query_string(std::string_view qs) {
+    Fields out;
+    while (!qs.empty()) {
+        size_t amp = qs.find('&');
+        std::string_view part = qs.substr(0, amp);
+        qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
+        if (part.empty()) continue;
+        size_t eq = part.find('=');
+        if (eq == std::string_view::npos)
+            out.emplace_back(url_decode(part, true), std::string());
+        else
+            out.emplace_back(url_decode(part.substr(0, eq), true),
+                             url_decode(part.substr(eq + 1), true));
+    }
+    return out;
+}
+
+Fields parse_cookie_header(std::string_view header) {
+    Fields out;
+    while (!header.empty()) {
+        size_t semi = header.find(';');
+        std::string_view part = trim(header.substr(0, semi));
+        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+        size_t eq = part.find('=');
+        if (eq == std::string_view::npos || eq == 0) continue;
+        std::string_view value = trim(part.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        out.emplace_back(std::string(trim(part.substr(0, eq))), std::string(value));
+    }
+    return out;
+}
+
+std::string set_cookie_value(std::string_view name, std::string_view value,
+                             const CookieOptions& options) {
+    std::string out(name);
+    out += '=';
+    out += value;
+    out += "; Path=/";
+    if (options.max_age >= 0) out += "; Max-Age=" + std::to_string(options.max_age);
+    if (options.http_only) out += "; HttpOnly";
+    if (options.secure) out += "; Secure";
+    out += "; SameSite=";
+    out += options.same_site;
+    return out;
+}
+
+}  // namespace asp::web

@@ -1,0 +1,134 @@
+"""Helpers of the document-stage tests (download, pdf2txt, thumb): a data directory whose
+papers.db lists synthetic papers mapped to corpus PDFs, and a text-similarity measure.
+
+papers.db's schema belongs to the library (PapersDb): the tools create it, and rows are
+added here through the columns the schema declares, so a schema change with new NOT NULL
+columns still gets plausible values.
+"""
+import collections
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from asp_testlib import run, tool
+
+
+def corpus_pdfs(corpus, folders=("papers", "publisher-samples", "edge")):
+    out = []
+    for f in folders:
+        out += sorted((corpus / "pdf" / f).glob("*.pdf"))
+    return out
+
+
+def synthetic_id(i):
+    """New-style ids 2101.00001, 2101.00002, ... and an old-style one now and then."""
+    if i % 10 == 3:
+        return f"cs/0112{i:03d}"
+    return f"2101.{i + 1:05d}"
+
+
+def create_papers_db(data_dir):
+    """Lets a tool create papers.db with the current schema (opening it creates and migrates)."""
+    run([tool("pdf2txt"), "--data-dir", str(data_dir), "-q"])
+    return data_dir / "papers.db"
+
+
+def add_papers(db_path, papers):
+    """papers: list of (raw_id, version, title)."""
+    con = sqlite3.connect(db_path)
+    cols = con.execute("PRAGMA table_info(papers)").fetchall()
+    seq = con.execute("SELECT COALESCE(MAX(change_seq), 0) FROM papers").fetchone()[0]
+    for raw_id, version, title in papers:
+        seq += 1
+        row = {"id": raw_id, "version": version, "title": title, "abstract": f"Abstract of {title}.",
+               "authors": json.dumps(["A. Author"]), "categories": json.dumps(["cs.DC"]),
+               "primary_category": "cs.DC", "published": "2021-01-01T00:00:00Z",
+               "updated": "2021-01-01T00:00:00Z", "links": "[]",
+               "fetched_at": "2021-01-02T00:00:00Z", "change_seq": seq}
+        for _, name, ctype, notnull, default, _pk in cols:
+            if name not in row and notnull and default is None:
+                row[name] = 0 if "INT" in (ctype or "").upper() else ""
+        names = [c[1] for c in cols if c[1] in row]
+        con.execute(f"INSERT OR REPLACE INTO papers ({','.join(names)}) VALUES ({','.join('?' * len(names))})",
+                    [row[n] for n in names])
+    con.commit()
+    con.close()
+
+
+def file_stem(raw_id, version):
+    return f"{raw_id.replace('/', '_')}v{version}"
+
+
+def data_dir_with_pdfs(data_dir, pdfs):
+    """A data dir whose papers map to the given PDFs (copied into pdf/ under synthetic ids).
+    Returns {raw_id: source_pdf}."""
+    db = create_papers_db(data_dir)
+    mapping = {}
+    (data_dir / "pdf").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, src in enumerate(pdfs):
+        rid = synthetic_id(i)
+        mapping[rid] = src
+        shutil.copyfile(src, data_dir / "pdf" / f"{file_stem(rid, 1)}.pdf")
+        rows.append((rid, 1, src.stem))
+    add_papers(db, rows)
+    return mapping
+
+
+def stage_records(data_dir, stage):
+    con = sqlite3.connect(data_dir / "papers.db")
+    rows = con.execute("SELECT id, version, state, reason FROM stage_status WHERE stage = ?",
+                       (stage,)).fetchall()
+    con.close()
+    return {r[0]: {"version": r[1], "state": r[2], "reason": r[3]} for r in rows}
+
+
+TOKEN = re.compile(r"\w+")
+
+
+def tokens(text):
+    return TOKEN.findall(text)
+
+
+def multiset_jaccard(a, b):
+    """|A ∩ B| / |A ∪ B| over token multisets: 1.0 when both texts have the same words the
+    same number of times; order-blind."""
+    ca, cb = collections.Counter(a), collections.Counter(b)
+    union = sum((ca | cb).values())
+    return 1.0 if union == 0 else sum((ca & cb).values()) / union
+
+
+def pdftotext(pdf):
+    """poppler-utils' text of a PDF (the reference), or None when pdftotext is absent/fails."""
+    if shutil.which("pdftotext") is None:
+        return None
+    r = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True)
+    if r.returncode != 0:
+        return None
+    return r.stdout.decode("utf-8", errors="replace")
+
+
+def jpeg_size(path):
+    """(width, height) from a JPEG's SOF marker."""
+    data = Path(path).read_bytes()
+    if data[:2] != b"\xff\xd8":
+        raise ValueError(f"{path}: not a JPEG")
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h = int.from_bytes(data[i + 5:i + 7], "big")
+            w = int.from_bytes(data[i + 7:i + 9], "big")
+            return w, h
+        i += 2 + length
+    raise ValueError(f"{path}: no SOF marker")

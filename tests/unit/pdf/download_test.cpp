@@ -1,0 +1,190 @@
+#include <asp/pdf/download.hpp>
+
+#include <deque>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+#include <asp/core/atomic_file.hpp>
+#include <asp/pdf/minimal_pdf.hpp>
+#include <asp/store/papers_db.hpp>
+
+#include "unit/catch_compat.hpp"
+#include "unit/test_support.hpp"
+
+using namespace asp;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Answers from a script, in order; records the URLs asked for.
+class ScriptedHttp final : public HttpClient {
+public:
+    std::deque<HttpResponse> script;
+    std::vector<std::string> urls;
+
+    HttpResponse perform(const HttpRequest& req) override {
+        urls.push_back(req.url);
+        if (script.empty()) throw std::logic_error("unexpected request " + req.url);
+        HttpResponse r = script.front();
+        script.pop_front();
+        if (req.on_body && !r.body.empty() && !r.transport_error) {
+            // Stream in two chunks, as a network would.
+            size_t half = r.body.size() / 2;
+            req.on_body(std::string_view(r.body).substr(0, half));
+            req.on_body(std::string_view(r.body).substr(half));
+            r.body.clear();
+        }
+        return r;
+    }
+};
+
+HttpResponse answer(long status, std::string body, std::map<std::string, std::string> headers = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    return r;
+}
+
+HttpResponse cut() {
+    HttpResponse r;
+    r.transport_error = true;
+    r.error = "Transferred a partial file";
+    return r;
+}
+
+void add_paper(const DataDir& dir, const std::string& id, int version) {
+    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+    Paper p;
+    p.id = id;
+    p.version = version;
+    p.title = "T " + id;
+    p.abstract = "A";
+    p.published = p.updated = "2021-01-01T00:00:00Z";
+    p.primary_category = "cs.DC";
+    p.categories = {"cs.DC"};
+    (void)db.upsert(p);
+}
+
+std::vector<std::string> visible_files(const std::filesystem::path& d) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(d)) out.push_back(e.path().filename());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("download: URL and the 3 s floor against arxiv.org", "[download]") {
+    CHECK(pdf_url_for("https://arxiv.org/pdf", "2101.00001", 2) == "https://arxiv.org/pdf/2101.00001v2");
+    CHECK(pdf_url_for("http://127.0.0.1:8/pdf/", "cs/0112017", 1) == "http://127.0.0.1:8/pdf/cs/0112017v1");
+    CHECK(effective_wait_seconds("https://arxiv.org/pdf", 0) == 3.0);
+    CHECK(effective_wait_seconds("https://export.arxiv.org/pdf", 1) == 3.0);
+    CHECK(effective_wait_seconds("https://ARXIV.ORG:443/pdf", 5) == 5.0);
+    CHECK(effective_wait_seconds("http://127.0.0.1:9/pdf", 0) == 0.0);
+    CHECK(effective_wait_seconds("https://notarxiv.org/pdf", 0.5) == 0.5);
+}
+
+TEST_CASE("download: retries a 503 after Retry-After, keeps only the checked PDF", "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    add_paper(dir, "2101.00001", 2);
+    ScriptedHttp http;
+    const std::string pdf = make_minimal_pdf({"paper"});
+    http.script = {answer(503, "busy", {{"retry-after", "7"}}), answer(200, pdf)};
+    std::vector<std::chrono::milliseconds> sleeps;
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 0;
+    auto s = run_download(dir, p, http, [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
+    CHECK(s.done == 1);
+    CHECK(s.failed == 0);
+    REQUIRE(sleeps.size() == 1);
+    CHECK(sleeps[0] >= 6s);  // Retry-After honoured (minus the time the request took)
+    CHECK(read_file(dir.pdf_path("2101.00001", 2)) == pdf);
+    CHECK(visible_files(dir.pdf_dir()) == std::vector<std::string>{"2101.00001v2.pdf"});
+    PapersDb db(dir.papers_db(), OpenMode::ReadOnly);
+    auto rec = db.stage_record("download", "2101.00001");
+    REQUIRE(rec);
+    CHECK(rec->state == StageState::Done);
+}
+
+TEST_CASE("download: an HTML page served as 200 is recorded, never kept", "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    add_paper(dir, "2101.00002", 1);
+    ScriptedHttp http;
+    http.script = {answer(200, "<!DOCTYPE html><html>PDF unavailable</html>", {{"content-type", "text/html"}})};
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 0;
+    auto s = run_download(dir, p, http, [](auto) {});
+    CHECK(s.failed == 1);
+    CHECK(visible_files(dir.pdf_dir()).empty());
+    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+    auto rec = db.stage_record("download", "2101.00002");
+    REQUIRE(rec);
+    CHECK(rec->state == StageState::Failed);
+    CHECK_THAT(rec->reason, Catch::Contains("not a PDF"));
+    CHECK_THAT(rec->reason, Catch::Contains("text/html"));
+    // Not asked for again on the next run.
+    ScriptedHttp quiet;
+    (void)run_download(dir, p, quiet, [](auto) {});
+    CHECK(quiet.urls.empty());
+}
+
+TEST_CASE("download: a body without %%EOF or a cut transfer is retried, then left for the next run",
+          "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    add_paper(dir, "2101.00003", 1);
+    const std::string pdf = make_minimal_pdf({"x"});
+    ScriptedHttp http;
+    http.script = {answer(200, pdf.substr(0, pdf.size() / 2)), cut()};
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 0;
+    p.max_attempts = 2;
+    auto s = run_download(dir, p, http, [](auto) {});
+    CHECK(s.failed == 1);
+    CHECK(http.urls.size() == 2);
+    CHECK(visible_files(dir.pdf_dir()).empty());
+    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+    CHECK_FALSE(db.stage_record("download", "2101.00003"));  // transient: not a final verdict
+}
+
+TEST_CASE("download: the stage stops when the server keeps failing", "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    for (int i = 1; i <= 4; ++i) add_paper(dir, "2101.0001" + std::to_string(i), 1);
+    ScriptedHttp http;
+    for (int i = 0; i < 8; ++i) http.script.push_back(answer(503, "down"));
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 0;
+    p.max_attempts = 2;
+    p.max_consecutive_transient = 3;
+    CHECK_THROWS_WITH(run_download(dir, p, http, [](auto) {}), Catch::Contains("giving up"));
+    CHECK(http.urls.size() == 6);
+}
+
+TEST_CASE("download: waits between requests, backs off exponentially", "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    add_paper(dir, "2101.00021", 1);
+    add_paper(dir, "2101.00022", 1);
+    const std::string pdf = make_minimal_pdf({"x"});
+    ScriptedHttp http;
+    http.script = {answer(500, ""), answer(502, ""), answer(200, pdf), answer(200, pdf)};
+    std::vector<std::chrono::milliseconds> sleeps;
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 2;
+    auto s = run_download(dir, p, http, [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
+    CHECK(s.done == 2);
+    REQUIRE(sleeps.size() == 3);
+    CHECK(sleeps[0] > 1900ms);  // backoff 2 s
+    CHECK(sleeps[1] > 3900ms);  // backoff 4 s
+    CHECK(sleeps[2] > 1900ms);  // the polite wait before the next paper
+    CHECK(sleeps[2] <= 2000ms);
+}

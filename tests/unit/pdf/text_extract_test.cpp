@@ -1,0 +1,103 @@
+#include <asp/pdf/text_extract.hpp>
+
+#include <asp/core/atomic_file.hpp>
+#include <asp/pdf/minimal_pdf.hpp>
+#include <asp/pdf/pdf_check.hpp>
+
+#include "unit/catch_compat.hpp"
+#include "unit/test_support.hpp"
+
+using namespace asp;
+
+TEST_CASE("text of a PDF: each page followed by a form feed", "[pdf]") {
+    test::TempDir dir;
+    auto pdf = dir / "two.pdf";
+    write_file_atomic(pdf, make_minimal_pdf({"Hello first page", "Second page here"}));
+    auto text = extract_text(pdf);
+    REQUIRE(text.ok());
+    CHECK(text->pages == 2);
+    CHECK(text->rebuilt_pages == 0);
+    // What pdftotext prints for this file: each block ends with a blank line.
+    CHECK(text->text == "Hello first page\n\n\fSecond page here\n\n\f");
+}
+
+TEST_CASE("max_pages bounds the pages read", "[pdf]") {
+    test::TempDir dir;
+    auto pdf = dir / "three.pdf";
+    write_file_atomic(pdf, make_minimal_pdf({"one", "two", "three"}));
+    TextOptions opt;
+    opt.max_pages = 2;
+    auto text = extract_text(pdf, opt);
+    REQUIRE(text.ok());
+    CHECK(text->pages == 2);
+    CHECK(text->text.find("three") == std::string::npos);
+}
+
+TEST_CASE("a file that is not a PDF fails with a reason", "[pdf]") {
+    test::TempDir dir;
+    auto bogus = dir / "bogus.pdf";
+    write_file_atomic(bogus, "<!DOCTYPE html><html><body>PDF unavailable</body></html>\n");
+    auto text = extract_text(bogus);
+    REQUIRE_FALSE(text.ok());
+    CHECK_THAT(text.error().message, Catch::Contains("PDF"));
+    CHECK_FALSE(extract_text(dir / "missing.pdf").ok());
+}
+
+TEST_CASE("has_words tells text from whitespace and form feeds", "[pdf]") {
+    CHECK_FALSE(has_words(""));
+    CHECK_FALSE(has_words("\f\f \n\f"));
+    CHECK(has_words("\fa\f"));
+    CHECK(has_words("\xce\xb1"));  // a Greek alpha
+}
+
+TEST_CASE("the PDF envelope check catches HTML, cut files and empty files", "[pdf]") {
+    std::string pdf = make_minimal_pdf({"x"});
+    CHECK(check_pdf_envelope(pdf.substr(0, 1024), pdf).ok());
+    CHECK_FALSE(check_pdf_envelope("", "").ok());
+    auto html = check_pdf_envelope("<html>error</html>", "<html>error</html>");
+    REQUIRE_FALSE(html.ok());
+    CHECK_THAT(html.error().message, Catch::Contains("not a PDF"));
+    std::string cut = pdf.substr(0, pdf.size() / 2);
+    auto c = check_pdf_envelope(cut.substr(0, 1024), cut);
+    REQUIRE_FALSE(c.ok());
+    CHECK_THAT(c.error().message, Catch::Contains("incomplete"));
+}
+
+TEST_CASE("pdf_page_count opens with Poppler", "[pdf]") {
+    test::TempDir dir;
+    write_file_atomic(dir / "a.pdf", make_minimal_pdf({"a", "b", "c"}));
+    auto n = pdf_page_count(dir / "a.pdf");
+    REQUIRE(n.ok());
+    CHECK(*n == 3);
+    write_file_atomic(dir / "b.pdf", "%PDF-1.4\ngarbage\n%%EOF\n");
+    CHECK_FALSE(pdf_page_count(dir / "b.pdf").ok());
+}
+
+TEST_CASE("an encrypted corpus PDF is a failure naming the password", "[pdf][corpus]") {
+    auto corpus = test::corpus_dir();
+    if (corpus.empty()) {
+        WARN("../shared/corpus is absent: skipped");
+        return;
+    }
+    auto text = extract_text(corpus / "pdf/edge/unstructured_password.pdf");
+    REQUIRE_FALSE(text.ok());
+    CHECK_THAT(text.error().message, Catch::Contains("encrypted"));
+    // Still a complete PDF for download's check.
+    CHECK(pdf_page_count(corpus / "pdf/edge/unstructured_password.pdf").ok());
+}
+
+TEST_CASE("regression: a page whose text holds a NUL glyph keeps the text after it", "[pdf][corpus]") {
+    // Poppler's cpp page::text() stops at the first NUL; this paper has such glyphs on pages
+    // 6-8 ("Table 2: Longitudinal ..." follows one on page 6).
+    auto corpus = test::corpus_dir();
+    if (corpus.empty()) {
+        WARN("../shared/corpus is absent: skipped");
+        return;
+    }
+    auto text = extract_text(
+        corpus / "pdf/papers/papermage_key-error-585bcfc650f744efa7942900b742c1b64863350e.pdf");
+    REQUIRE(text.ok());
+    CHECK(text->rebuilt_pages > 0);
+    CHECK(text->pages == 12);
+    CHECK_THAT(text->text, Catch::Contains("Table 2: Longitudinal"));
+}

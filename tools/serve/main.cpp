@@ -1,0 +1,37 @@
+// serve: the arxiv-sanity web site and JSON API (docs/tools/serve.md).
+#include <asp/serve/server.hpp>
+
+#include "common/app.hpp"
+
+int main(int argc, char** argv) {
+    asp::tools::ToolApp app("serve", "The arxiv-sanity web site and JSON API over a data directory");
+    asp::serve::ServeParams p;
+    int port = 5000;
+    app.cli().add_option("--port", port, "TCP port (default 5000)")->check(CLI::Range(0, 65535));
+    app.cli().add_flag("--prod", p.prod,
+                       "Production: listen on all interfaces, access log, no debug output");
+    app.cli()
+        .add_option("--num-results", p.num_results, "Papers per page (default 200)")
+        ->check(CLI::Range(1, 5000));
+    app.cli().add_option("--users-db", p.users_db,
+                         "User store: a SQLite path or postgresql:// URL (default: "
+                         "DATA_DIR/users.db)");
+    app.cli().add_option("--secret-file", p.secret_file,
+                         "File holding the session-signing secret (>= 32 bytes; default: "
+                         "$ASP_SESSION_SECRET)");
+    app.cli().add_option("--bind", p.bind_address,
+                         "IPv4 address to listen on (default 127.0.0.1; 0.0.0.0 with --prod)");
+    app.cli().add_option("--threads", p.threads, "Event loops (default: 2 per core, at least 4)")
+        ->check(CLI::Range(0, 64));
+    app.cli()
+        .add_option("--login-burst", p.login_burst,
+                    "Login/sign-up attempts a client address may make at once; then one per 6 s "
+                    "(default 10)")
+        ->check(CLI::Range(1.0, 1e6));
+    if (auto rc = app.parse(argc, argv)) return *rc;
+    return app.run([&] {
+        p.port = static_cast<uint16_t>(port);
+        p.data_dir = app.data_dir();
+        return asp::serve::run_serve(p);
+    });
+}

@@ -96,6 +96,7 @@ def main():
     ap.add_argument("--bin", type=Path, default=ROOT / "build" / "bin")
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N papers (0: all)")
     ap.add_argument("--baseline-reps", type=int, default=1, help="reps of the (slow) ImageMagick recipe")
     args = ap.parse_args()
     for exe in ("pdftotext", "convert", "montage", "gs", "unshare"):
@@ -103,7 +104,10 @@ def main():
             sys.exit(f"bench_documents: {exe} is missing (scripts/install-deps.sh --test)")
     papers = sorted((args.corpus / "pdf" / "papers").glob("*.pdf")) + \
         sorted((args.corpus / "pdf" / "publisher-samples").glob("*.pdf"))
-    everything = papers + sorted((args.corpus / "pdf" / "edge").glob("*.pdf"))
+    if args.limit:
+        papers = papers[:args.limit]
+    everything = sorted((args.corpus / "pdf" / "papers").glob("*.pdf")) + \
+        sorted((args.corpus / "pdf" / "publisher-samples").glob("*.pdf")) + sorted((args.corpus / "pdf" / "edge").glob("*.pdf"))
     pdf2txt, thumb = str(args.bin / "pdf2txt"), str(args.bin / "thumb")
     pages = sum(int(l.split()[-1]) for f in papers for l in subprocess.run(
         ["pdfinfo", str(f)], capture_output=True, text=True).stdout.splitlines() if l.startswith("Pages:"))

@@ -66,7 +66,7 @@ def serve(data_dir, *extra, log_name="serve.log"):
     secret = data_dir.parent / "secret"
     secret.write_text("s" * 48)
     args = [t.tool("serve"), "--data-dir", str(data_dir), "--port", str(port),
-            "--secret-file", str(secret), "--num-results", "20", *extra]
+            "--secret-file", str(secret), *extra]
     with t.background(args, port=port, log_path=data_dir.parent / log_name) as proc:
         yield port, proc
 

@@ -63,7 +63,7 @@ def main():
         data = root / "data"
         s.write_papers(data, first)
         (data / "thumbs").mkdir()
-        with s.serve(data) as (port, proc):
+        with s.serve(data, "--num-results", "20") as (port, proc):
             c = s.Client(port)
             t.check(c.json("GET", "/api/recent").json["total"] == 120, "120 papers at start")
             h = c.json("GET", "/healthz").json

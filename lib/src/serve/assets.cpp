@@ -35,7 +35,7 @@ article.paper h2{font-size:1.1rem;margin:0 0 .25rem}
 .cat{background:#eef1f5;border-radius:3px;padding:0 .35rem;color:#334}
 .thumbs{display:block;overflow-x:auto;margin:.4rem 0}
 .thumbs img{height:156px;max-width:none;display:block}
-.abstract{margin:.4rem 0;white-space:pre-line}
+.abstract{margin:.4rem 0}
 .actions{display:flex;flex-wrap:wrap;gap:.9rem;align-items:center;font-size:.95rem}
 .actions form{margin:0}
 .pager{display:flex;gap:1rem;justify-content:center;margin:1rem 0}

@@ -128,7 +128,7 @@ void Site::Impl::add_api_routes() {
                 return resp;
             }
             const auto& user = std::get<User>(result);
-            auto resp = json_response(create ? 201 : 200, {{"username", user.username}});
+            auto resp = json_response(200, {{"username", user.username}});
             resp.header("Set-Cookie", session_cookie(c, user));
             return resp;
         });

@@ -326,6 +326,12 @@ void Site::Impl::add_page_routes() {
     };
     router.add(Method::Get, "/static/style.css", asset(html::stylesheet(), "text/css; charset=utf-8"));
     router.add(Method::Get, "/static/app.js", asset(html::script(), "text/javascript; charset=utf-8"));
+    router.add(Method::Get, "/favicon.ico", [](Request&) {  // no icon; browsers ask anyway
+        Response resp;
+        resp.status = 204;
+        resp.header("Cache-Control", "public, max-age=86400");
+        return resp;
+    });
     router.add(Method::Get, "/thumbs/*", [this](Request& r) {
         // Only "<stem>.jpg" names of files in thumbs/ itself: no "..", no "/", no links.
         const std::string& name = r.path_rest;

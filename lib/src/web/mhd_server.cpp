@@ -24,6 +24,7 @@ struct RequestState {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     bool started = false;   // the headers were read (first handler call)
     bool answered = false;  // a response (e.g. 413) was queued before the body ended
+    bool too_large = false; // the body passed the limit: dropped, answered with 413
 };
 
 std::string client_ip(MHD_Connection* connection) {
@@ -140,20 +141,25 @@ struct HttpServer::Callbacks {
             return MHD_YES;
         }
         if (*upload_data_size > 0) {
-            if (!state->answered) {
+            // A streamed (chunked) body over the limit is read and dropped, never kept; the
+            // 413 goes out when it ends (libmicrohttpd answers only between requests' parts).
+            if (!state->too_large) {
                 if (req.body.size() + *upload_data_size > server->options_.max_body_bytes) {
-                    state->answered = true;
-                    *upload_data_size = 0;
-                    return answer(server, connection, *state,
-                                          Response::json_error(413, "request body too large"));
+                    state->too_large = true;
+                    req.body.clear();
+                    req.body.shrink_to_fit();
+                } else {
+                    req.body.append(upload_data, *upload_data_size);
                 }
-                req.body.append(upload_data, *upload_data_size);
             }
             *upload_data_size = 0;
             return MHD_YES;
         }
         if (state->answered) return MHD_YES;
         state->answered = true;
+        if (state->too_large)
+            return answer(server, connection, *state,
+                          Response::json_error(413, "request body too large"));
         return answer(server, connection, *state, server->handler_(req));
     }
 };

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Headless Chromium (Debian's chromium) through the site: sign up, search, save a paper, open
+its similar papers and the library, a phone-sized page; no console errors (the CSP would report
+inline script or style). Screenshots go to docs/screenshots/ when ASP_SCREENSHOTS=1 (how the
+committed ones were made), else to a temporary folder."""
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import asp_testlib as t  # noqa: E402
+import serve_testlib as s  # noqa: E402
+
+
+def main():
+    chromium = shutil.which("chromium")
+    node = shutil.which("node")
+    if not chromium or not node:
+        t.skip("chromium or node is not installed")
+    with t.temp_dir() as root:
+        data, papers = s.make_data_dir(root, hostile=False)
+        for p in papers[:40]:  # a thumbnail strip for some papers (any JPEG will do)
+            src = t.FIXTURES / "serve" / "sample-thumb.jpg"
+            if src.exists():
+                shutil.copy(src, data / "thumbs" / f"{p['id'].replace('/', '_')}v{p['version']}.jpg")
+        t.run([t.tool("analyze"), "--data-dir", str(data), "-q"])
+        shots = t.SOURCE_DIR / "docs" / "screenshots" if os.environ.get("ASP_SCREENSHOTS") else root / "shots"
+        shots.mkdir(parents=True, exist_ok=True)
+        with s.serve(data, "--num-results", "20") as (port, proc):
+            devtools = t.free_port()
+            profile = root / "profile"
+            browser = subprocess.Popen(
+                [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", f"--user-data-dir={profile}", f"--remote-debugging-port={devtools}",
+                 "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            try:
+                t.wait_for_port(devtools, 30, browser)
+                r = t.run([node, "--experimental-websocket", str(t.SOURCE_DIR / "tests" / "integration" / "browser_flow.mjs"),
+                           str(devtools), f"http://127.0.0.1:{port}", str(shots)], check=False, timeout=180)
+                print(r.stdout, r.stderr)
+                t.check(r.returncode == 0 and "ok" in r.stdout, "the browser flow failed")
+            finally:
+                browser.terminate()
+                try:
+                    browser.wait(10)
+                except subprocess.TimeoutExpired:
+                    browser.kill()
+            for name in ["signup", "recent", "search", "saved", "similar", "library", "recent-phone"]:
+                t.check((shots / f"{name}.png").stat().st_size > 5000, f"screenshot {name}")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -90,7 +90,7 @@ pids+=("$setup_pid")
 base=http://127.0.0.1:$setup_port
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break; sleep 0.1; done
 jar=$data/.demo-cookies
-rm -f "$jar"
+: > "$jar"
 api() {  # METHOD PATH [JSON]
   local csrf
   csrf=$(awk '$6 == "csrf" {print $7}' "$jar" 2>/dev/null | tail -1)

@@ -66,6 +66,26 @@ std::optional<Recommendations> read_recommendations(const std::filesystem::path&
     return r;
 }
 
+namespace {
+// True when `path` holds exactly these (username, user id) pairs, sorted by name.
+bool recommendation_users_equal(const std::filesystem::path& path,
+                                const std::vector<std::pair<std::string, int64_t>>& sorted) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return false;
+    try {
+        SectionFile f(path, kRecsUsersKind);
+        const StringTable names(f, "names");
+        const auto ids = f.array<int64_t>("user_id");
+        if (names.size() != sorted.size() || ids.size() != sorted.size()) return false;
+        for (size_t i = 0; i < sorted.size(); ++i)
+            if (names[i] != sorted[i].first || ids[i] != sorted[i].second) return false;
+        return true;
+    } catch (const std::exception&) {
+        return false;  // unreadable: rewrite it
+    }
+}
+}  // namespace
+
 void write_recommendation_users(const std::filesystem::path& recs_dir,
                                 const std::vector<std::pair<std::string, int64_t>>& users) {
     auto sorted = users;
@@ -76,6 +96,9 @@ void write_recommendation_users(const std::filesystem::path& recs_dir,
         names.add(name);
         ids.push_back(id);
     }
+    // A rerun with the same users leaves the file (and its mtime) alone: "nothing new
+    // changes no file".
+    if (recommendation_users_equal(recs_dir / "users.bin", sorted)) return;
     SectionFileWriter w(kRecsUsersKind);
     names.add_to(w, "names");
     w.add("user_id", ids);

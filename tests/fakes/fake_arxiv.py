@@ -370,15 +370,8 @@ HTML_ERROR = (b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title
               b"<body><h1>Service Unavailable</h1><p>Please try again later.</p></body></html>\n")
 
 
-def tiny_pdf(text):
-    """A minimal valid one-page PDF (used only when no corpus PDF exists)."""
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+def pdf_from_objects(objs):
+    """A PDF file of the given objects (numbered from 1; object 1 is the catalog), with its xref."""
     out, offsets = b"%PDF-1.4\n", []
     for i, o in enumerate(objs, 1):
         offsets.append(len(out))
@@ -388,6 +381,18 @@ def tiny_pdf(text):
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return out
+
+
+def tiny_pdf(text):
+    """A minimal valid one-page PDF (used only when no corpus PDF exists)."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    return pdf_from_objects(objs)
 
 
 # ---------------------------------------------------------------- the server

@@ -22,6 +22,8 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from fake_arxiv import pdf_from_objects  # same folder: one PDF writer for both fakes
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -78,15 +80,7 @@ def make_pdf(paper, pages):
                     b"/Resources << /Font << /F1 3 0 R >> >> >>" % content)
         kids.append(b"%d 0 R" % len(objs))
     objs[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(kids)
-    out, offsets = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return out
+    return pdf_from_objects(objs)
 
 
 def main(argv=None):

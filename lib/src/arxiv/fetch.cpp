@@ -76,6 +76,7 @@ private:
     void wait_for_turn();
     std::optional<long> load_resume();
     void save_resume(long next_start);
+    void clear_resume();
 
     const FetchParams& p_;
     PapersDb& db_;
@@ -171,6 +172,8 @@ void Fetcher::save_resume(long next_start) {
                  nlohmann::json{{"query", p_.search_query}, {"next_start", next_start}}.dump());
 }
 
+void Fetcher::clear_resume() { db_.set_meta(resume_key(p_.search_query), "{}"); }
+
 FetchReport Fetcher::run() {
     std::optional<long> pending = load_resume();
     if (pending)
@@ -186,14 +189,30 @@ FetchReport Fetcher::run() {
         }
         long count = std::min(step, p_.max_index - start);
         PageResult got = fetch_page(start, count);
+        // The resume point is written in the same transaction as the page it follows, so a
+        // kill -9 can never leave a stored page with a resume point that still points at it
+        // (a rerun would find that page known, stop early and leave the rest uncrawled).
         if (got.failure) {
-            if (!got.partial.empty()) add_counts(report_.counts, db_.upsert_all(got.partial));
-            save_resume(std::max(start, pending.value_or(0)));
+            add_counts(report_.counts, db_.upsert_all(got.partial, [&](const UpsertCounts&) {
+                save_resume(std::max(start, pending.value_or(0)));
+            }));
             report_.failure = std::move(got.failure);
             return report_;
         }
         const AtomPage& page = *got.page;
-        UpsertCounts c = db_.upsert_all(page.entries);
+        const long next = start + count;
+        if (pending && next > *pending) pending.reset();  // walked past it: nothing to resume
+        const bool no_more = page.entries.empty() || (page.total_results && next >= *page.total_results);
+        UpsertCounts c = db_.upsert_all(page.entries, [&](const UpsertCounts& counts) {
+            int without_new = counts.new_or_newer() == 0 ? pages_without_new + 1 : 0;
+            bool stops = no_more || next >= p_.max_index ||
+                         (p_.break_on_no_added > 0 && without_new >= p_.break_on_no_added &&
+                          !pending);
+            // A run that ends here clears the record (written only if it changed, so a daily
+            // rerun that stops at once leaves papers.db untouched).
+            if (stops) clear_resume();
+            else save_resume(std::max(next, pending.value_or(0)));
+        });
         ++report_.pages;
         report_.entries += page.entries.size();
         add_counts(report_.counts, c);
@@ -201,11 +220,9 @@ FetchReport Fetcher::run() {
                      start, page.entries.size(), c.added, c.new_versions, c.changed, c.unchanged,
                      page.total_results ? fmt::format(" (totalResults {})", *page.total_results)
                                         : "");
-        start += count;
-        if (pending && start > *pending) pending.reset();  // walked past it: nothing to resume
-
+        start = next;
         pages_without_new = c.new_or_newer() == 0 ? pages_without_new + 1 : 0;
-        if (page.entries.empty() || (page.total_results && start >= *page.total_results)) {
+        if (no_more) {
             report_.stopped_because = "no more results";
             break;
         }
@@ -221,10 +238,8 @@ FetchReport Fetcher::run() {
             report_.stopped_because = why;
             break;
         }
-        // Saved only when another page follows, so a rerun that stops at once writes nothing.
-        save_resume(std::max(start, pending.value_or(0)));
     }
-    db_.set_meta(resume_key(p_.search_query), "{}");
+    clear_resume();
     return report_;
 }
 

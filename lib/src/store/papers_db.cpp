@@ -143,7 +143,8 @@ UpsertOutcome PapersDb::upsert(const Paper& paper) {
     return outcome;
 }
 
-UpsertCounts PapersDb::upsert_all(const std::vector<Paper>& papers) {
+UpsertCounts PapersDb::upsert_all(const std::vector<Paper>& papers,
+                                  const std::function<void(const UpsertCounts&)>& before_commit) {
     UpsertCounts counts;
     SQLite::Transaction tx(*db_);
     for (const auto& p : papers) {
@@ -154,6 +155,7 @@ UpsertCounts PapersDb::upsert_all(const std::vector<Paper>& papers) {
             case UpsertOutcome::Unchanged: ++counts.unchanged; break;
         }
     }
+    if (before_commit) before_commit(counts);
     tx.commit();
     return counts;
 }

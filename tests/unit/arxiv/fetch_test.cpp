@@ -3,6 +3,10 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
+
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
 
 #include <fmt/format.h>
 
@@ -331,4 +335,50 @@ TEST_CASE("a run of another query leaves an unfinished crawl's resume point alon
     REQUIRE(fetch_papers(p, db, api, clock).ok());
     REQUIRE(api.urls.size() >= 2);
     CHECK(query_param(api.urls[1], "start") == 10);
+}
+
+namespace {
+
+// The tables each committed transaction of a connection changed, in commit order.
+struct CommitLog {
+    std::vector<std::set<std::string>> commits;
+    std::set<std::string> open;
+
+    explicit CommitLog(sqlite3* db) {
+        sqlite3_update_hook(
+            db,
+            [](void* self, int, const char*, const char* table, sqlite3_int64) {
+                static_cast<CommitLog*>(self)->open.insert(table);
+            },
+            this);
+        sqlite3_commit_hook(
+            db,
+            [](void* self) {
+                auto* log = static_cast<CommitLog*>(self);
+                log->commits.push_back(std::move(log->open));
+                log->open.clear();
+                return 0;
+            },
+            this);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("every saved page carries its resume point in the same transaction", "[arxiv][fetch]") {
+    // A kill -9 between a page's commit and a separate resume write left a resume point at a
+    // page already stored: the rerun found it known, stopped, and never crawled the rest.
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    CommitLog log(db.database().getHandle());
+    FakeClock clock;
+    FakeArxivApi api(numbered(40), clock);
+    REQUIRE(fetch_papers(local_params(), db, api, clock).ok());
+    size_t pages = 0;
+    for (const auto& tables : log.commits) {
+        if (!tables.count("papers")) continue;
+        ++pages;
+        CHECK(tables.count("meta") == 1);
+    }
+    CHECK(pages == 4);
 }

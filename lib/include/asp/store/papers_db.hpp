@@ -63,7 +63,10 @@ public:
 
     UpsertOutcome upsert(const Paper& paper);
     // All papers of one page in one transaction: either the whole page is saved or none.
-    UpsertCounts upsert_all(const std::vector<Paper>& papers);
+    // `before_commit` runs inside that transaction with the page's counts, so what it writes
+    // (e.g. fetch's resume point, through set_meta) is saved together with the page.
+    UpsertCounts upsert_all(const std::vector<Paper>& papers,
+                            const std::function<void(const UpsertCounts&)>& before_commit = {});
 
     std::optional<Paper> get(std::string_view id) const;
     size_t count() const;

@@ -120,13 +120,22 @@ web::Response Site::Impl::handle(web::Request& request) {
     return response;
 }
 
-bool Site::Impl::in_library(RequestContext& c, const std::string& id) {
+void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
+    std::vector<std::string_view> ids;
+    ids.reserve(items.size());
+    for (const auto& item : items) ids.push_back(item.paper.id);
+    auto abstracts = catalog.abstracts(ids);
+    for (size_t i = 0; i < items.size() && i < abstracts.size(); ++i)
+        items[i].abstract = std::move(abstracts[i]);
+}
+
+bool Site::Impl::in_library(RequestContext& c, std::string_view id) {
     if (!c.user) return false;
     if (!c.library) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) c.library->insert(std::move(e.paper_id));
     }
-    return c.library->count(id) > 0;
+    return c.library->count(std::string(id)) > 0;
 }
 
 bool Site::Impl::csrf_ok(const web::Request& request, const RequestContext& c) const {
@@ -196,7 +205,7 @@ std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>&
     std::vector<ListItem> out;
     out.reserve(ranked.size());
     for (const auto& s : ranked)
-        if (const auto* p = catalog.find(s.id)) out.push_back({p, s.score});
+        if (auto p = catalog.find(s.id)) out.push_back({*p, s.score, {}});
     return out;
 }
 }  // namespace
@@ -207,7 +216,7 @@ Listing Site::Impl::recent(const RequestContext& c, bool only_v1, Window w) cons
     Listing out;
     out.total = order.size();
     for (size_t i = w.offset; i < order.size() && i < w.offset + w.limit; ++i)
-        out.items.push_back({&catalog.at(order[i]), std::nullopt});
+        out.items.push_back({catalog.at(order[i]), std::nullopt, {}});
     return out;
 }
 
@@ -243,7 +252,7 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     if (c.user) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) {
-            if (const auto* p = c.snap->catalog->find(e.paper_id)) all.push_back({p, std::nullopt});
+            if (auto p = c.snap->catalog->find(e.paper_id)) all.push_back({*p, std::nullopt, {}});
             c.library->insert(std::move(e.paper_id));
         }
     }
@@ -258,7 +267,7 @@ std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
     for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
-        if (item.paper->published_at >= since && !in_library(c, item.paper->id)) all.push_back(item);
+        if (item.paper.published_at >= since && !in_library(c, item.paper.id)) all.push_back(item);
     return window_of(all, w);
 }
 

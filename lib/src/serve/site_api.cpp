@@ -3,6 +3,7 @@
 
 #include <asp/arxiv/id.hpp>
 
+#include "serve/json_writer.hpp"
 #include "serve/site_impl.hpp"
 
 namespace asp::serve {
@@ -20,7 +21,8 @@ Response json_response(int status, const json& j) {
 Response error(const BadRequest& bad) { return Response::json_error(bad.status, bad.message); }
 
 std::string arxiv_url(const char* kind, const CatalogPaper& p) {
-    return std::string("https://arxiv.org/") + kind + "/" + p.id + "v" + std::to_string(p.version);
+    return std::string("https://arxiv.org/") + kind + "/" + std::string(p.id) + "v" +
+           std::to_string(p.version);
 }
 
 // {"username", "password"} from a JSON body; nullopt when it is not that.
@@ -35,29 +37,69 @@ std::optional<std::pair<std::string, std::string>> credentials(const Request& r)
 }  // namespace
 
 void Site::Impl::add_api_routes() {
-    auto paper_json = [this](RequestContext& c, const ListItem& item) {
-        const auto& p = *item.paper;
-        std::string stem = file_stem(p.id, p.version);
-        json j = {{"id", p.id},
-                  {"version", p.version},
-                  {"title", p.title},
-                  {"authors", p.authors},
-                  {"abstract", p.abstract},
-                  {"categories", p.categories},
-                  {"published", p.published},
-                  {"updated", p.updated},
-                  {"thumb_url", c.snap->thumbs->contains(stem) ? json("/thumbs/" + stem + ".jpg")
-                                                               : json(nullptr)},
-                  {"pdf_url", arxiv_url("pdf", p)},
-                  {"abs_url", arxiv_url("abs", p)},
-                  {"in_library", in_library(c, p.id)}};
-        if (item.score) j["score"] = *item.score;
-        return j;
-    };
-    auto listing_json = [paper_json](RequestContext& c, const Listing& l) {
-        json papers = json::array();
-        for (const auto& item : l.items) papers.push_back(paper_json(c, item));
-        return json_response(200, {{"papers", std::move(papers)}, {"total", l.total}});
+    // {"papers": [...], "total": N}, written directly (keys in the order nlohmann::json sorts
+    // them, as the API has always answered).
+    auto listing_json = [this](RequestContext& c, Listing& l) {
+        with_abstracts(*c.snap->catalog, l.items);
+        using json_out::append_number;
+        using json_out::append_string;
+        std::string out;
+        size_t bytes = 64;
+        for (const auto& item : l.items) bytes += 400 + item.abstract.size() + item.paper.title.size();
+        out.reserve(bytes);
+        out += "{\"papers\":[";
+        auto names = [&out](const NameList& list) {
+            out += '[';
+            bool first = true;
+            list.for_each([&](std::string_view name) {
+                if (!first) out += ',';
+                first = false;
+                append_string(out, name);
+            });
+            out += ']';
+        };
+        for (size_t i = 0; i < l.items.size(); ++i) {
+            const auto& item = l.items[i];
+            const auto& p = item.paper;
+            std::string stem = file_stem(p.id, p.version);
+            if (i) out += ',';
+            out += "{\"abs_url\":";
+            append_string(out, arxiv_url("abs", p));
+            out += ",\"abstract\":";
+            append_string(out, item.abstract);
+            out += ",\"authors\":";
+            names(p.authors);
+            out += ",\"categories\":";
+            names(p.categories);
+            out += ",\"id\":";
+            append_string(out, p.id);
+            out += ",\"in_library\":";
+            out += in_library(c, p.id) ? "true" : "false";
+            out += ",\"pdf_url\":";
+            append_string(out, arxiv_url("pdf", p));
+            out += ",\"published\":";
+            append_string(out, p.published);
+            if (item.score) {
+                out += ",\"score\":";
+                append_number(out, *item.score);
+            }
+            out += ",\"thumb_url\":";
+            if (c.snap->thumbs->contains(stem))
+                append_string(out, "/thumbs/" + stem + ".jpg");
+            else
+                out += "null";
+            out += ",\"title\":";
+            append_string(out, p.title);
+            out += ",\"updated\":";
+            append_string(out, p.updated);
+            out += ",\"version\":";
+            append_number(out, int64_t{p.version});
+            out += '}';
+        }
+        out += "],\"total\":";
+        append_number(out, static_cast<int64_t>(l.total));
+        out += '}';
+        return Response::json(200, std::move(out));
     };
     // A GET listing: parse limit/offset, compute, answer.
     auto list_route = [this, listing_json](std::string path, auto compute) {
@@ -91,9 +133,9 @@ void Site::Impl::add_api_routes() {
     list_route("/api/paper/*", [](Request& r, RequestContext& c, Window) {
         auto id = paper_id_from_path(r.path_rest);
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
-        const auto* p = c.snap->catalog->find(*id);
+        auto p = c.snap->catalog->find(*id);
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
-        return std::variant<Listing, BadRequest>(Listing{{{p, std::nullopt}}, 1});
+        return std::variant<Listing, BadRequest>(Listing{{{*p, std::nullopt, {}}}, 1});
     });
     list_route("/api/library", [this](Request&, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});

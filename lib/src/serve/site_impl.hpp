@@ -23,9 +23,13 @@ struct RequestContext {
 };
 
 struct ListItem {
-    const CatalogPaper* paper = nullptr;
+    CatalogPaper paper;
     std::optional<double> score;
+    std::string abstract;  // set by with_abstracts() for the items a page shows
 };
+
+// Reads the abstracts of these items from papers.db (the catalog does not hold them).
+void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items);
 
 struct Listing {
     std::vector<ListItem> items;  // the requested window
@@ -66,7 +70,7 @@ struct Site::Impl {
     }
 
     // Caller.
-    bool in_library(RequestContext& c, const std::string& id);
+    bool in_library(RequestContext& c, std::string_view id);
     bool csrf_ok(const web::Request& request, const RequestContext& c) const;
     std::string session_cookie(const RequestContext& c, const User& user) const;
     std::string clear_session_cookie(const RequestContext& c) const;

@@ -71,13 +71,14 @@ void Site::Impl::add_page_routes() {
     };
     // A page of papers: heading, extra controls, the cards, the pager.
     auto listing_page = [this, frame](const Request& r, RequestContext& c, std::string title,
-                                      std::string controls, const Listing& l, Window w,
+                                      std::string controls, Listing l, Window w,
                                       std::string empty_note, std::string q = "") {
         std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
         if (l.items.empty()) main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
         std::string back = current_url(r);
+        with_abstracts(*c.snap->catalog, l.items);
         for (const auto& item : l.items) {
-            const auto& p = *item.paper;
+            const auto& p = item.paper;
             html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
                              in_library(c, p.id), c.user.has_value(), c.csrf, back);
         }
@@ -153,12 +154,16 @@ void Site::Impl::add_page_routes() {
         if (!id) return error_page(c, 400, "not an arXiv id");
         auto l = similar(c, *id, std::get<Window>(w));
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
-        const auto* p = c.snap->catalog->find(*id);
+        auto p = c.snap->catalog->find(*id);
+        if (!p) return error_page(c, 404, "no such paper");
+        std::vector<ListItem> origin{{*p, std::nullopt, {}}};
+        with_abstracts(*c.snap->catalog, origin);
         std::string controls = "<section class=\"origin\">";
-        html::paper_card(controls, {p, std::nullopt}, c.snap->thumbs->contains(file_stem(p->id, p->version)),
+        html::paper_card(controls, origin[0], c.snap->thumbs->contains(file_stem(p->id, p->version)),
                          in_library(c, p->id), c.user.has_value(), c.csrf, current_url(r));
         controls += "</section><h1>Similar papers</h1>";
-        return listing_page(r, c, "Papers similar to " + p->id, controls, std::get<Listing>(l),
+        return listing_page(r, c, "Papers similar to " + std::string(p->id), controls,
+                            std::move(std::get<Listing>(l)),
                             std::get<Window>(w),
                             c.snap->analysis->has_index() ? "No similar papers found."
                                                           : "Similar papers appear after analyze runs.");

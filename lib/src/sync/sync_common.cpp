@@ -227,10 +227,34 @@ std::string sql_quote(const std::string& s) {
 }
 }  // namespace
 
+namespace {
+// The database's own bytes, when they can be had consistently: its WAL folded in and emptied,
+// then, under the write lock (BEGIN IMMEDIATE: no writer can commit, so the main file cannot
+// change), a plain copy. Returns false, having copied nothing, when that is not possible now
+// (no write access, readers keeping the WAL busy, a writer committing in between).
+bool copy_quiescent(const fs::path& db, const fs::path& to) {
+    SqliteHandle h;
+    if (sqlite3_open_v2(db.c_str(), &h.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) return false;
+    sqlite3_busy_timeout(h.db, 1000);  // a stage's transaction takes milliseconds
+    if (sqlite3_exec(h.db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return false;
+    if (sqlite3_exec(h.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+    std::error_code ec;
+    fs::path wal = db.string() + "-wal";
+    bool ok = !fs::exists(wal, ec) || fs::file_size(wal, ec) == 0;
+    if (ok) ok = fs::copy_file(db, to, fs::copy_options::overwrite_existing, ec) && !ec;
+    sqlite3_exec(h.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!ok) fs::remove(to, ec);
+    return ok;
+}
+}  // namespace
+
 SqliteSnapshot::SqliteSnapshot(const fs::path& db, const fs::path& temp_dir) {
     fs::create_directories(temp_dir);
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     path_ = temp_dir / ("snapshot-" + std::to_string(rng()) + ".db");
+    if (copy_quiescent(db, path_)) return;
+    // A database in constant use: a consistent copy of its rows instead of its bytes.
     SqliteHandle src;
     if (sqlite3_open_v2(db.c_str(), &src.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
         throw std::runtime_error("cannot open SQLite database " + db.string());

@@ -72,8 +72,9 @@ bool is_sqlite_file(const std::filesystem::path& file);
 std::vector<std::string> list_local_files(const std::filesystem::path& root,
                                           const std::vector<std::string>& excludes);
 
-// A consistent copy of a live SQLite database (VACUUM INTO), in rollback-journal mode.
-// Removed when the object goes away.
+// A consistent copy of a live SQLite database: its exact bytes (WAL checkpointed, copied under
+// the write lock), or, when writers keep it busy, a copy of its rows (VACUUM INTO, in
+// rollback-journal mode). Removed when the object goes away.
 class SqliteSnapshot {
 public:
     SqliteSnapshot(const std::filesystem::path& db, const std::filesystem::path& temp_dir);

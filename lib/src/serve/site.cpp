@@ -129,6 +129,36 @@ void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
         items[i].abstract = std::move(abstracts[i]);
 }
 
+std::string Site::Impl::cache_key(const web::Request& r) {
+    // Length-prefixed fields: no query can forge another's key with '&' or '=' in a value.
+    std::string key = std::to_string(r.path.size()) + ":" + r.path;
+    for (const auto& [k, v] : r.query) {
+        key += std::to_string(k.size()) + ":" + k;
+        key += std::to_string(v.size()) + ":" + v;
+    }
+    return key;
+}
+
+std::optional<web::Response> Site::Impl::cached(const RequestContext& c, const std::string& key,
+                                                web::Response (*make)(int, std::string)) {
+    if (c.user) return std::nullopt;
+    auto body = c.snap->cache.get(key);
+    if (!body) return std::nullopt;
+    auto resp = make(200, "");
+    resp.shared_body = std::move(body);
+    return resp;
+}
+
+web::Response Site::Impl::remember(const RequestContext& c, const std::string& key,
+                                   web::Response response) {
+    if (c.user || response.status != 200 || response.shared_body) return response;
+    auto body = std::make_shared<const std::string>(std::move(response.body));
+    c.snap->cache.put(key, body);
+    response.body.clear();
+    response.shared_body = std::move(body);
+    return response;
+}
+
 bool Site::Impl::in_library(RequestContext& c, std::string_view id) {
     if (!c.user) return false;
     if (!c.library) {

@@ -101,47 +101,54 @@ void Site::Impl::add_api_routes() {
         out += '}';
         return Response::json(200, std::move(out));
     };
-    // A GET listing: parse limit/offset, compute, answer.
-    auto list_route = [this, listing_json](std::string path, auto compute) {
-        router.add(Method::Get, std::move(path), [this, listing_json, compute](Request& r) {
+    // A GET listing: parse limit/offset, compute, answer. `shared`: the same for every
+    // anonymous caller until the snapshot changes (not /api/top: saves change it any time).
+    auto list_route = [this, listing_json](std::string path, bool shared, auto compute) {
+        router.add(Method::Get, std::move(path), [this, listing_json, shared, compute](Request& r) {
             auto w = api_window(r);
             if (auto* bad = std::get_if<BadRequest>(&w)) return error(*bad);
             auto& c = ctx(r);
+            std::string key;
+            if (shared && !c.user) {
+                key = "api:" + cache_key(r);
+                if (auto resp = cached(c, key, &Response::json)) return std::move(*resp);
+            }
             std::variant<Listing, BadRequest> result = compute(r, c, std::get<Window>(w));
             if (auto* bad = std::get_if<BadRequest>(&result)) return error(*bad);
-            return listing_json(c, std::get<Listing>(result));
+            auto resp = listing_json(c, std::get<Listing>(result));
+            return key.empty() ? resp : remember(c, key, std::move(resp));
         });
     };
 
-    list_route("/api/recent", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/recent", true, [this](Request& r, RequestContext& c, Window w) {
         auto v1 = r.query_param("v1").value_or("");
         return std::variant<Listing, BadRequest>(recent(c, v1 == "1" || v1 == "true", w));
     });
-    list_route("/api/top", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/top", false, [this](Request& r, RequestContext& c, Window w) {
         return top(c, r.query_param("time").value_or("all"), w);
     });
-    list_route("/api/search", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/search", true, [this](Request& r, RequestContext& c, Window w) {
         auto q = r.query_param("q").value_or("");
         if (q.size() > 500) return std::variant<Listing, BadRequest>(BadRequest{400, "query too long"});
         return std::variant<Listing, BadRequest>(search(c, q, w));
     });
-    list_route("/api/similar/*", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/similar/*", true, [this](Request& r, RequestContext& c, Window w) {
         auto id = paper_id_from_path(r.path_rest);
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
         return similar(c, *id, w);
     });
-    list_route("/api/paper/*", [](Request& r, RequestContext& c, Window) {
+    list_route("/api/paper/*", true, [](Request& r, RequestContext& c, Window) {
         auto id = paper_id_from_path(r.path_rest);
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
         auto p = c.snap->catalog->find(*id);
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
         return std::variant<Listing, BadRequest>(Listing{{{*p, std::nullopt, {}}}, 1});
     });
-    list_route("/api/library", [this](Request&, RequestContext& c, Window w) {
+    list_route("/api/library", false, [this](Request&, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
         return std::variant<Listing, BadRequest>(library(c, w));
     });
-    list_route("/api/recommend", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/recommend", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
         return recommend(c, r.query_param("time").value_or("all"), w);
     });

@@ -75,6 +75,15 @@ struct Site::Impl {
     std::string session_cookie(const RequestContext& c, const User& user) const;
     std::string clear_session_cookie(const RequestContext& c) const;
 
+    // Anonymous views are the same for everyone until the snapshot changes: kept in the
+    // snapshot's PageCache under a key made of the path and the query (unambiguously).
+    static std::string cache_key(const web::Request& r);
+    static std::optional<web::Response> cached(const RequestContext& c, const std::string& key,
+                                               web::Response (*make)(int, std::string));
+    // Shares a 200 response's body with the cache; returns the response.
+    static web::Response remember(const RequestContext& c, const std::string& key,
+                                  web::Response response);
+
     // Listings (pages and API share them).
     std::variant<Window, BadRequest> api_window(const web::Request& r) const;
     std::variant<Window, BadRequest> page_window(const web::Request& r) const;

@@ -39,7 +39,13 @@ SPID=$!; pids+=("$SPID")
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"; do sleep 0.005; done
 startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 rss_start=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$SPID/status)
-ID=$(curl -s "http://127.0.0.1:$PORT/api/recent?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["papers"][0]["id"])')
+# A recent paper that has similar papers (the newest, added alone, may have none).
+ID=$(curl -s "http://127.0.0.1:$PORT/api/recent?limit=50" | python3 -c '
+import json, sys, urllib.request
+for p in json.load(sys.stdin)["papers"]:
+    url = "http://127.0.0.1:'"$PORT"'/api/similar/" + p["id"] + "?limit=1"
+    if json.load(urllib.request.urlopen(url))["total"] > 0:
+        print(p["id"]); break')
 
 # nginx: the same recent page, saved, as a static file.
 NPORT=$(free_port)
@@ -75,9 +81,21 @@ PY
 pids+=($!)
 sleep 2
 
-run_wrk() {  # url conns -> "rps p99_ms errors"
+# Every request a query never seen before (an unknown word makes it unique, matching nothing
+# more): the search is scored afresh, never answered from serve's per-snapshot cache.
+cat > "$WORK/fresh_search.lua" <<'LUA'
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local i = 0
+function request()
+  i = i + 1
+  return wrk.format(nil, "/api/search?q=distributed+consensus+u" .. tid .. "x" .. i .. "&limit=20")
+end
+LUA
+
+run_wrk() {  # url conns [lua script] -> "rps p99_ms errors"
   local out
-  out=$(wrk -t2 -c"$2" -d"${DUR}s" --latency "$1" 2>&1)
+  out=$(wrk -t2 -c"$2" -d"${DUR}s" --latency ${3:+-s "$3"} "$1" 2>&1)
   local rps p99 err non2xx
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}')
@@ -86,6 +104,7 @@ run_wrk() {  # url conns -> "rps p99_ms errors"
   echo "$rps ${p99:-?} $(( ${err:-0} + ${non2xx:-0} ))"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "| target | conns | serve req/s | nginx req/s | serve/nginx | serve p99 ms | nginx p99 ms | errors |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for c in 16 64 256; do
@@ -97,6 +116,10 @@ done
 for c in 16 64 256; do
   read -r s_rps s_p99 s_err <<< "$(run_wrk "http://127.0.0.1:$PORT/api/search?q=distributed+consensus&limit=20" "$c")"
   echo "| /api/search?q=distributed+consensus | $c | $s_rps | | | $s_p99 | | $s_err |"
+done
+for c in 16 64 256; do
+  read -r s_rps s_p99 s_err <<< "$(run_wrk "http://127.0.0.1:$PORT/" "$c" "$WORK/fresh_search.lua")"
+  echo "| /api/search, a new query each time (all $PAPERS match; never cached) | $c | $s_rps | | | $s_p99 | | $s_err |"
 done
 for c in 16 64 256; do
   read -r s_rps s_p99 s_err <<< "$(run_wrk "http://127.0.0.1:$PORT/api/similar/$ID?limit=20" "$c")"
@@ -120,4 +143,5 @@ echo
 echo "- papers: $PAPERS; serve start-up (launch to first answer): ${startup_ms} ms; RSS after start ${rss_start} MB, after the runs ${rss_end} MB, peak ${rss_peak} MB"
 echo "- 500 idle keep-alive connections held open to each server during every run ($(cat "$WORK/idle.log"))"
 echo "- index generations swapped under load: serve logged ${swaps} swaps (quiet mode logs none: see serve.log); errors during swaps: $w_err"
+echo "- load average before the runs: ${load_before}; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- wrk -t2 -d${DUR}s; nginx $(nginx -v 2>&1 | cut -d/ -f2), worker_processes auto, the page saved from serve"

@@ -108,6 +108,13 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
     return out;
 }
 
+void set_target(Request& request, std::string_view target) {
+    size_t q = target.find('?');
+    request.path = url_decode(target.substr(0, q), false);
+    request.query.clear();
+    if (q != std::string_view::npos) request.query = parse_query_string(target.substr(q + 1));
+}
+
 Fields parse_query_string(std::string_view qs) {
     Fields out;
     while (!qs.empty()) {

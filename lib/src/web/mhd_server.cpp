@@ -96,10 +96,7 @@ struct HttpServer::Callbacks {
         auto* server = static_cast<HttpServer*>(cls);
         server->in_flight_.fetch_add(1);
         auto* state = new RequestState();
-        std::string_view target = uri ? uri : "";
-        size_t q = target.find('?');
-        state->request.path = url_decode(target.substr(0, q), false);
-        if (q != std::string_view::npos) state->request.query = parse_query_string(target.substr(q + 1));
+        set_target(state->request, uri ? uri : "");
         return state;
     }
 

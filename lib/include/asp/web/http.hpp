@@ -72,6 +72,8 @@ std::string url_decode(std::string_view s, bool plus_is_space);
 // (Percent-encoding: asp::url_encode in <asp/net/http_client.hpp>.)
 // "a=1&b=x%20y" -> fields.
 Fields parse_query_string(std::string_view qs);
+// A request target ("/api/search?q=x") into request.path (decoded) and request.query.
+void set_target(Request& request, std::string_view target);
 // "a=1; b=2" -> fields (values unquoted, not decoded).
 Fields parse_cookie_header(std::string_view header);
 

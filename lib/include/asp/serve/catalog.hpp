@@ -165,7 +165,7 @@ public:
     void put(const std::string& key, std::shared_ptr<const std::string> page);
 
 private:
-    static constexpr size_t kMaxBytes = 32u << 20;
+    static constexpr size_t kMaxBytes = 16u << 20;
     mutable std::mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<const std::string>> pages_;
     size_t bytes_ = 0;

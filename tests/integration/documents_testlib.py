@@ -11,8 +11,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
+import asp_testlib as t
 from asp_testlib import run, tool
 
 
@@ -132,3 +134,19 @@ def jpeg_size(path):
             return w, h
         i += 2 + length
     raise ValueError(f"{path}: no SOF marker")
+
+
+def check_rerun_skips(tool_path, data_dir, out_folder, expected):
+    """A rerun of a document stage over `data_dir` skips all `expected` papers in seconds and
+    touches none of the files in `out_folder`."""
+    out = Path(data_dir) / out_folder
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    t0 = time.monotonic()
+    r = t.run([tool_path, "--data-dir", str(data_dir), "--jobs", "2"])
+    took = time.monotonic() - t0
+    after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    t.check(before == after, f"rerun changed the files in {out_folder}/")
+    t.check(took < 10, f"rerun took {took:.1f} s")
+    t.check(f"0 done, {expected} skipped, 0 failed" in r.stderr, f"rerun did work: {r.stderr}")
+    print(f"rerun: {took:.2f} s, all skipped")
+

@@ -112,7 +112,26 @@ def verify_sigv4(method, raw_path, headers, body, secrets):
     return None
 
 
-class S3Proxy:
+class _LoopbackServer:
+    """A threaded HTTP server on a free loopback port, running while the `with` block does."""
+
+    def _listen(self, handler):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class S3Proxy(_LoopbackServer):
     """An HTTP proxy in front of s3rver that verifies SigV4 and injects faults.
 
     mode: "pass"; "500"/"503" (S3 error replies); "drop" (close the connection unanswered);
@@ -200,26 +219,14 @@ class S3Proxy:
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _guarded
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen(Handler)
 
     def count(self, method, needle=""):
         with self.lock:
             return sum(1 for m, p in self.requests if m == method and needle in p)
 
 
-class FakeImds:
+class FakeImds(_LoopbackServer):
     """IMDSv2 on loopback: PUT /latest/api/token, then the role name, then its credentials
     (only with the token); credentials expire `lifetime` seconds from each fetch."""
 
@@ -267,18 +274,7 @@ class FakeImds:
                         "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}))
                 self._send(404, "")
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen(Handler)
 
 
 def sync_env(endpoint, home, **extra):

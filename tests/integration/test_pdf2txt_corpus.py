@@ -8,7 +8,6 @@ tokens (regex \\w+) of our text and of `pdftotext` (poppler-utils) output:
 """
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,15 +60,7 @@ def main():
         else:
             print("pdftotext is absent: similarity not measured")
 
-        before = {p.name: p.stat().st_mtime_ns for p in (d / "txt").iterdir()}
-        t0 = time.monotonic()
-        r = run([pdf2txt, "--data-dir", str(d), "--jobs", "2"])
-        took = time.monotonic() - t0
-        after = {p.name: p.stat().st_mtime_ns for p in (d / "txt").iterdir()}
-        check(before == after, "rerun changed the text files")
-        check(took < 10, f"rerun took {took:.1f} s")
-        check(f"0 done, {len(mapping)} skipped, 0 failed" in r.stderr, f"rerun did work: {r.stderr}")
-        print(f"rerun: {took:.2f} s, all skipped")
+        docs.check_rerun_skips(pdf2txt, d, "txt", len(mapping))
 
 
 if __name__ == "__main__":

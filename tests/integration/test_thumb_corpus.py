@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,15 +69,7 @@ def main():
         for name, reason in sorted(failed.items()):
             print(f"  {name}: {reason}")
 
-        before = {p.name: p.stat().st_mtime_ns for p in (d / "thumbs").iterdir()}
-        t0 = time.monotonic()
-        r = run([thumb, "--data-dir", str(d), "--jobs", "2"])
-        took = time.monotonic() - t0
-        after = {p.name: p.stat().st_mtime_ns for p in (d / "thumbs").iterdir()}
-        check(before == after, "rerun changed the images")
-        check(took < 10, f"rerun took {took:.1f} s")
-        check(f"0 done, {len(mapping)} skipped, 0 failed" in r.stderr, f"rerun did work: {r.stderr}")
-        print(f"rerun: {took:.2f} s, all skipped")
+        docs.check_rerun_skips(thumb, d, "thumbs", len(mapping))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ find_package(spdlog CONFIG REQUIRED)
 find_package(fmt CONFIG REQUIRED)
 find_package(Armadillo REQUIRED)
 find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
 # Thumbnails render pages as printed (no link boxes) through poppler-glib onto cairo surfaces.
 pkg_check_modules(POPPLER_GLIB REQUIRED IMPORTED_TARGET poppler-glib cairo)

@@ -86,6 +86,7 @@ int run_serve(const ServeParams& params) {
     // A few more loops than cores: a password hash blocks its loop for ~100 ms.
     server_options.threads = params.threads ? params.threads : std::max(4u, cores * 2);
     server_options.error_log = !params.prod && spdlog::should_log(spdlog::level::debug);
+    for (const auto& spec : params.trusted_proxies) server_options.trusted_proxies.add(spec);
     web::AccessLog access_log;
     if (params.prod)
         access_log = [](const web::Request& r, const web::Response& resp, double ms) {

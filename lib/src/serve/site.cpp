@@ -10,6 +10,7 @@
 
 #include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
+#include <asp/web/gzip.hpp>
 
 namespace asp::serve {
 namespace {
@@ -139,23 +140,47 @@ std::string Site::Impl::cache_key(const web::Request& r) {
     return key;
 }
 
-std::optional<web::Response> Site::Impl::cached(const RequestContext& c, const std::string& key,
-                                                web::Response (*make)(int, std::string)) {
-    if (c.user) return std::nullopt;
-    auto body = c.snap->cache.get(key);
-    if (!body) return std::nullopt;
+namespace {
+web::Response shared_response(web::Response (*make)(int, std::string),
+                              std::shared_ptr<const std::string> body, bool gzipped) {
     auto resp = make(200, "");
     resp.shared_body = std::move(body);
+    if (gzipped) resp.header("Content-Encoding", "gzip");
+    resp.header("Vary", "Accept-Encoding");
     return resp;
 }
+}  // namespace
 
-web::Response Site::Impl::remember(const RequestContext& c, const std::string& key,
-                                   web::Response response) {
+std::optional<web::Response> Site::Impl::cached(const web::Request& r, const RequestContext& c,
+                                                const std::string& key,
+                                                web::Response (*make)(int, std::string)) {
+    if (c.user) return std::nullopt;
+    const bool gzip = web::accepts_gzip(r);
+    if (gzip)
+        if (auto gz = c.snap->cache.get("gz:" + key)) return shared_response(make, std::move(gz), true);
+    auto body = c.snap->cache.get(key);
+    if (!body) return std::nullopt;
+    if (!gzip) return shared_response(make, std::move(body), false);
+    auto gz = std::make_shared<const std::string>(web::gzip_compress(*body));
+    c.snap->cache.put("gz:" + key, gz);
+    return shared_response(make, std::move(gz), true);
+}
+
+web::Response Site::Impl::remember(const web::Request& r, const RequestContext& c,
+                                   const std::string& key, web::Response response) {
     if (c.user || response.status != 200 || response.shared_body) return response;
     auto body = std::make_shared<const std::string>(std::move(response.body));
     c.snap->cache.put(key, body);
     response.body.clear();
-    response.shared_body = std::move(body);
+    response.header("Vary", "Accept-Encoding");
+    if (web::accepts_gzip(r)) {
+        auto gz = std::make_shared<const std::string>(web::gzip_compress(*body));
+        c.snap->cache.put("gz:" + key, gz);
+        response.shared_body = std::move(gz);
+        response.header("Content-Encoding", "gzip");
+    } else {
+        response.shared_body = std::move(body);
+    }
     return response;
 }
 

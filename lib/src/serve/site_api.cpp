@@ -111,12 +111,12 @@ void Site::Impl::add_api_routes() {
             std::string key;
             if (shared && !c.user) {
                 key = "api:" + cache_key(r);
-                if (auto resp = cached(c, key, &Response::json)) return std::move(*resp);
+                if (auto resp = cached(r, c, key, &Response::json)) return std::move(*resp);
             }
             std::variant<Listing, BadRequest> result = compute(r, c, std::get<Window>(w));
             if (auto* bad = std::get_if<BadRequest>(&result)) return error(*bad);
             auto resp = listing_json(c, std::get<Listing>(result));
-            return key.empty() ? resp : remember(c, key, std::move(resp));
+            return key.empty() ? resp : remember(r, c, key, std::move(resp));
         });
     };
 

@@ -76,13 +76,16 @@ struct Site::Impl {
     std::string clear_session_cookie(const RequestContext& c) const;
 
     // Anonymous views are the same for everyone until the snapshot changes: kept in the
-    // snapshot's PageCache under a key made of the path and the query (unambiguously).
+    // snapshot's PageCache under a key made of the path and the query (unambiguously), and
+    // gzipped once (under "gz:" + key) for clients that accept gzip.
     static std::string cache_key(const web::Request& r);
-    static std::optional<web::Response> cached(const RequestContext& c, const std::string& key,
+    static std::optional<web::Response> cached(const web::Request& r, const RequestContext& c,
+                                               const std::string& key,
                                                web::Response (*make)(int, std::string));
-    // Shares a 200 response's body with the cache; returns the response.
-    static web::Response remember(const RequestContext& c, const std::string& key,
-                                  web::Response response);
+    // Shares a 200 response's body with the cache; returns the response (gzipped when the
+    // client accepts it).
+    static web::Response remember(const web::Request& r, const RequestContext& c,
+                                  const std::string& key, web::Response response);
 
     // Listings (pages and API share them).
     std::variant<Window, BadRequest> api_window(const web::Request& r) const;

@@ -98,11 +98,11 @@ void Site::Impl::add_page_routes() {
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         bool v1 = r.query_param("v1").value_or("") == "1";
         std::string key = "recent:" + std::string(v1 ? "1:" : "0:") + std::to_string(std::get<Window>(w).offset);
-        if (auto resp = cached(c, key, &Response::html)) return std::move(*resp);
+        if (auto resp = cached(r, c, key, &Response::html)) return std::move(*resp);
         std::string controls = "<nav class=\"filters\"><a href=\"/\"";
         controls += v1 ? ">all versions</a><a href=\"/?v1=1\" class=\"on\">only v1</a></nav>"
                        : " class=\"on\">all versions</a><a href=\"/?v1=1\">only v1</a></nav>";
-        return remember(c, key,
+        return remember(r, c, key,
                         listing_page(r, c, "Most recent papers", controls,
                                      recent(c, v1, std::get<Window>(w)), std::get<Window>(w),
                                      "No papers yet: run fetch."));
@@ -128,11 +128,11 @@ void Site::Impl::add_page_routes() {
         std::string q(r.query_param("q").value_or(""));
         if (q.size() > 500) return error_page(c, 400, "query too long");
         std::string key = "page:" + cache_key(r);
-        if (auto resp = cached(c, key, &Response::html)) return std::move(*resp);
+        if (auto resp = cached(r, c, key, &Response::html)) return std::move(*resp);
         std::string note = !c.snap->analysis->has_index()
                                ? "Search is not available yet: run analyze."
                                : (q.empty() ? "Type a query above." : "No paper matches.");
-        return remember(c, key,
+        return remember(r, c, key,
                         listing_page(r, c, q.empty() ? "Search" : "Search: " + q, "",
                                      search(c, q, std::get<Window>(w)), std::get<Window>(w), note, q));
     });

@@ -14,7 +14,7 @@ build_pkgs=(
   libcli11-dev libcurl4-openssl-dev libtinyxml2-dev libpoppler-cpp-dev
   libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
   catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
-  libboost-dev libicu-dev
+  libboost-dev libicu-dev zlib1g-dev
   sqlite3 python3 make util-linux procps
 )
 test_pkgs=(

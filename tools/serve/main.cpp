@@ -1,5 +1,6 @@
 // serve: the arxiv-sanity web site and JSON API (docs/tools/serve.md).
 #include <asp/serve/server.hpp>
+#include <asp/web/forwarded.hpp>
 
 #include "common/app.hpp"
 
@@ -28,6 +29,19 @@ int main(int argc, char** argv) {
                     "Login/sign-up attempts a client address may make at once; then one per 6 s "
                     "(default 10)")
         ->check(CLI::Range(1.0, 1e6));
+    app.cli()
+        .add_option("--trusted-proxy", p.trusted_proxies,
+                    "A load balancer or reverse proxy (address or network, e.g. 10.0.0.0/8; "
+                    "repeatable): from it, the client address is the right-most untrusted "
+                    "X-Forwarded-For entry (login rate limit, access log)")
+        ->check([](const std::string& spec) {
+            try {
+                asp::web::TrustedProxies().add(spec);
+                return std::string();
+            } catch (const std::exception& e) {
+                return std::string(e.what());
+            }
+        });
     if (auto rc = app.parse(argc, argv)) return *rc;
     return app.run([&] {
         p.port = static_cast<uint16_t>(port);

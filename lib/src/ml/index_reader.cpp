@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <unordered_map>
 
 #include <asp/arxiv/id.hpp>
 
@@ -71,9 +70,44 @@ std::vector<ScoredPaper> IndexReader::similar(std::string_view paper_id, size_t 
     return out;
 }
 
+namespace {
+// Per-thread scratch of search(): a flat score array over the generation's papers (reset
+// lazily through an epoch stamp, so a query costs its postings, not the paper count), the
+// papers it touched, and the hits. Grown to the largest generation a thread has searched.
+struct SearchScratch {
+    std::vector<double> score;
+    std::vector<uint32_t> stamp;
+    uint32_t epoch = 0;
+    std::vector<uint32_t> touched;
+    std::vector<std::pair<uint32_t, double>> hits;
+
+    void start(size_t n) {
+        if (score.size() < n) {
+            score.resize(n);
+            stamp.resize(n, epoch);
+        }
+        if (++epoch == 0) {  // wrapped: forget every stamp
+            std::fill(stamp.begin(), stamp.end(), 0);
+            epoch = 1;
+        }
+        touched.clear();
+        hits.clear();
+    }
+    void add(uint32_t doc, double w) {
+        if (stamp[doc] != epoch) {
+            stamp[doc] = epoch;
+            score[doc] = 0;
+            touched.push_back(doc);
+        }
+        score[doc] += w;
+    }
+};
+}  // namespace
+
 SearchPage IndexReader::search(std::string_view query, size_t offset, size_t limit) const {
     SearchPage page;
-    std::unordered_map<uint32_t, double> scores;
+    thread_local SearchScratch scratch;
+    scratch.start(g_->size());
     std::string q(query);
     for (char& c : q)
         if (c == '\t' || c == '\n' || c == '\r') c = ' ';
@@ -93,13 +127,13 @@ SearchPage IndexReader::search(std::string_view query, size_t offset, size_t lim
             auto t = find_term(g_->search_terms, w);
             if (!t) continue;
             for (uint64_t p = g_->post_ptr[*t]; p < g_->post_ptr[*t + 1]; ++p)
-                scores[g_->post_doc[p]] += g_->post_weight[p];
+                scratch.add(g_->post_doc[p], g_->post_weight[p]);
         }
     }
-    std::vector<std::pair<uint32_t, double>> hits;
-    hits.reserve(scores.size());
-    for (const auto& [doc, s] : scores)
-        if (s > 0) hits.emplace_back(doc, s + kRecencyBoost * g_->recency[doc]);
+    auto& hits = scratch.hits;
+    for (uint32_t doc : scratch.touched)
+        if (double s = scratch.score[doc]; s > 0)
+            hits.emplace_back(doc, s + kRecencyBoost * g_->recency[doc]);
     page.total = hits.size();
     auto better = [](const auto& a, const auto& b) {
         return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -107,8 +141,11 @@ SearchPage IndexReader::search(std::string_view query, size_t offset, size_t lim
     const size_t want =
         offset >= hits.size() ? hits.size() : offset + std::min(limit, hits.size() - offset);
     if (offset >= want) return page;
-    std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(want), hits.end(),
-                      better);
+    // The best `want` in order: select them (linear), then sort only those.
+    const auto cut = hits.begin() + static_cast<ptrdiff_t>(want);
+    if (cut != hits.end()) std::nth_element(hits.begin(), cut, hits.end(), better);
+    std::sort(hits.begin(), cut, better);
+    page.papers.reserve(want - offset);
     for (size_t i = offset; i < want; ++i)
         page.papers.push_back({std::string(g_->ids[hits[i].first]), hits[i].second});
     return page;

@@ -7,16 +7,22 @@
 namespace asp::serve::html {
 
 void append_escaped(std::string& out, std::string_view text) {
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+    size_t run = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char* entity;
+        switch (text[i]) {
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '"': entity = "&quot;"; break;
+            case '\'': entity = "&#39;"; break;
+            default: continue;
         }
+        out.append(text.data() + run, i - run);
+        out += entity;
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
 }
 
 std::string escape(std::string_view text) {
@@ -81,26 +87,28 @@ std::string document(const PageFrame& f, std::string_view main_html) {
 
 void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool saved,
                 bool logged_in, std::string_view csrf, std::string_view back) {
-    const auto& p = *item.paper;
-    std::string vid = p.id + "v" + std::to_string(p.version);
+    const auto& p = item.paper;
+    std::string vid = std::string(p.id) + "v" + std::to_string(p.version);
     std::string abs = "https://arxiv.org/abs/" + vid, pdf = "https://arxiv.org/pdf/" + vid;
     out += "<article class=\"paper\"><h2><a href=\"";
     append_escaped(out, abs);
     out += "\">";
     append_escaped(out, p.title);
     out += "</a></h2><p class=\"authors\">";
-    for (size_t i = 0; i < p.authors.size(); ++i) {
-        if (i) out += ", ";
-        append_escaped(out, p.authors[i]);
-    }
+    bool first = true;
+    p.authors.for_each([&](std::string_view name) {
+        if (!first) out += ", ";
+        first = false;
+        append_escaped(out, name);
+    });
     out += "</p><p class=\"meta\"><span class=\"id\">";
     append_escaped(out, vid);
     out += "</span>";
-    for (const auto& cat : p.categories) {
+    p.categories.for_each([&](std::string_view cat) {
         out += "<span class=\"cat\">";
         append_escaped(out, cat);
         out += "</span>";
-    }
+    });
     out += "<span>published ";
     append_escaped(out, date_of(p.published));
     out += "</span>";
@@ -127,7 +135,7 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
         out += "\" loading=\"lazy\" height=\"156\"></a>";
     }
     out += "<p class=\"abstract\">";
-    append_escaped(out, p.abstract);
+    append_escaped(out, item.abstract);
     out += "</p><div class=\"actions\"><a href=\"";
     append_escaped(out, pdf);
     out += "\">pdf</a><a href=\"";

@@ -10,6 +10,7 @@
 
 #include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
+#include <asp/web/gzip.hpp>
 
 namespace asp::serve {
 namespace {
@@ -120,13 +121,76 @@ web::Response Site::Impl::handle(web::Request& request) {
     return response;
 }
 
-bool Site::Impl::in_library(RequestContext& c, const std::string& id) {
+void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
+    std::vector<std::string_view> ids;
+    ids.reserve(items.size());
+    for (const auto& item : items) ids.push_back(item.paper.id);
+    auto abstracts = catalog.abstracts(ids);
+    for (size_t i = 0; i < items.size() && i < abstracts.size(); ++i)
+        items[i].abstract = std::move(abstracts[i]);
+}
+
+std::string Site::Impl::cache_key(const web::Request& r) {
+    // Length-prefixed fields: no query can forge another's key with '&' or '=' in a value.
+    std::string key = std::to_string(r.path.size()) + ":" + r.path;
+    for (const auto& [k, v] : r.query) {
+        key += std::to_string(k.size()) + ":" + k;
+        key += std::to_string(v.size()) + ":" + v;
+    }
+    return key;
+}
+
+namespace {
+web::Response shared_response(web::Response (*make)(int, std::string),
+                              std::shared_ptr<const std::string> body, bool gzipped) {
+    auto resp = make(200, "");
+    resp.shared_body = std::move(body);
+    if (gzipped) resp.header("Content-Encoding", "gzip");
+    resp.header("Vary", "Accept-Encoding");
+    return resp;
+}
+}  // namespace
+
+std::optional<web::Response> Site::Impl::cached(const web::Request& r, const RequestContext& c,
+                                                const std::string& key,
+                                                web::Response (*make)(int, std::string)) {
+    if (c.user) return std::nullopt;
+    const bool gzip = web::accepts_gzip(r);
+    if (gzip)
+        if (auto gz = c.snap->cache.get("gz:" + key)) return shared_response(make, std::move(gz), true);
+    auto body = c.snap->cache.get(key);
+    if (!body) return std::nullopt;
+    if (!gzip) return shared_response(make, std::move(body), false);
+    auto gz = std::make_shared<const std::string>(web::gzip_compress(*body));
+    c.snap->cache.put("gz:" + key, gz);
+    return shared_response(make, std::move(gz), true);
+}
+
+web::Response Site::Impl::remember(const web::Request& r, const RequestContext& c,
+                                   const std::string& key, web::Response response) {
+    if (c.user || response.status != 200 || response.shared_body) return response;
+    auto body = std::make_shared<const std::string>(std::move(response.body));
+    c.snap->cache.put(key, body);
+    response.body.clear();
+    response.header("Vary", "Accept-Encoding");
+    if (web::accepts_gzip(r)) {
+        auto gz = std::make_shared<const std::string>(web::gzip_compress(*body));
+        c.snap->cache.put("gz:" + key, gz);
+        response.shared_body = std::move(gz);
+        response.header("Content-Encoding", "gzip");
+    } else {
+        response.shared_body = std::move(body);
+    }
+    return response;
+}
+
+bool Site::Impl::in_library(RequestContext& c, std::string_view id) {
     if (!c.user) return false;
     if (!c.library) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) c.library->insert(std::move(e.paper_id));
     }
-    return c.library->count(id) > 0;
+    return c.library->count(std::string(id)) > 0;
 }
 
 bool Site::Impl::csrf_ok(const web::Request& request, const RequestContext& c) const {
@@ -196,7 +260,7 @@ std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>&
     std::vector<ListItem> out;
     out.reserve(ranked.size());
     for (const auto& s : ranked)
-        if (const auto* p = catalog.find(s.id)) out.push_back({p, s.score});
+        if (auto p = catalog.find(s.id)) out.push_back({*p, s.score, {}});
     return out;
 }
 }  // namespace
@@ -207,7 +271,7 @@ Listing Site::Impl::recent(const RequestContext& c, bool only_v1, Window w) cons
     Listing out;
     out.total = order.size();
     for (size_t i = w.offset; i < order.size() && i < w.offset + w.limit; ++i)
-        out.items.push_back({&catalog.at(order[i]), std::nullopt});
+        out.items.push_back({catalog.at(order[i]), std::nullopt, {}});
     return out;
 }
 
@@ -243,7 +307,7 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     if (c.user) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) {
-            if (const auto* p = c.snap->catalog->find(e.paper_id)) all.push_back({p, std::nullopt});
+            if (auto p = c.snap->catalog->find(e.paper_id)) all.push_back({*p, std::nullopt, {}});
             c.library->insert(std::move(e.paper_id));
         }
     }
@@ -258,7 +322,7 @@ std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
     for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
-        if (item.paper->published_at >= since && !in_library(c, item.paper->id)) all.push_back(item);
+        if (item.paper.published_at >= since && !in_library(c, item.paper.id)) all.push_back(item);
     return window_of(all, w);
 }
 

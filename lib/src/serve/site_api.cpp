@@ -3,6 +3,7 @@
 
 #include <asp/arxiv/id.hpp>
 
+#include "serve/json_writer.hpp"
 #include "serve/site_impl.hpp"
 
 namespace asp::serve {
@@ -20,7 +21,8 @@ Response json_response(int status, const json& j) {
 Response error(const BadRequest& bad) { return Response::json_error(bad.status, bad.message); }
 
 std::string arxiv_url(const char* kind, const CatalogPaper& p) {
-    return std::string("https://arxiv.org/") + kind + "/" + p.id + "v" + std::to_string(p.version);
+    return std::string("https://arxiv.org/") + kind + "/" + std::string(p.id) + "v" +
+           std::to_string(p.version);
 }
 
 // {"username", "password"} from a JSON body; nullopt when it is not that.
@@ -35,71 +37,118 @@ std::optional<std::pair<std::string, std::string>> credentials(const Request& r)
 }  // namespace
 
 void Site::Impl::add_api_routes() {
-    auto paper_json = [this](RequestContext& c, const ListItem& item) {
-        const auto& p = *item.paper;
-        std::string stem = file_stem(p.id, p.version);
-        json j = {{"id", p.id},
-                  {"version", p.version},
-                  {"title", p.title},
-                  {"authors", p.authors},
-                  {"abstract", p.abstract},
-                  {"categories", p.categories},
-                  {"published", p.published},
-                  {"updated", p.updated},
-                  {"thumb_url", c.snap->thumbs->contains(stem) ? json("/thumbs/" + stem + ".jpg")
-                                                               : json(nullptr)},
-                  {"pdf_url", arxiv_url("pdf", p)},
-                  {"abs_url", arxiv_url("abs", p)},
-                  {"in_library", in_library(c, p.id)}};
-        if (item.score) j["score"] = *item.score;
-        return j;
+    // {"papers": [...], "total": N}, written directly (keys in the order nlohmann::json sorts
+    // them, as the API has always answered).
+    auto listing_json = [this](RequestContext& c, Listing& l) {
+        with_abstracts(*c.snap->catalog, l.items);
+        using json_out::append_number;
+        using json_out::append_string;
+        std::string out;
+        size_t bytes = 64;
+        for (const auto& item : l.items) bytes += 400 + item.abstract.size() + item.paper.title.size();
+        out.reserve(bytes);
+        out += "{\"papers\":[";
+        auto names = [&out](const NameList& list) {
+            out += '[';
+            bool first = true;
+            list.for_each([&](std::string_view name) {
+                if (!first) out += ',';
+                first = false;
+                append_string(out, name);
+            });
+            out += ']';
+        };
+        for (size_t i = 0; i < l.items.size(); ++i) {
+            const auto& item = l.items[i];
+            const auto& p = item.paper;
+            std::string stem = file_stem(p.id, p.version);
+            if (i) out += ',';
+            out += "{\"abs_url\":";
+            append_string(out, arxiv_url("abs", p));
+            out += ",\"abstract\":";
+            append_string(out, item.abstract);
+            out += ",\"authors\":";
+            names(p.authors);
+            out += ",\"categories\":";
+            names(p.categories);
+            out += ",\"id\":";
+            append_string(out, p.id);
+            out += ",\"in_library\":";
+            out += in_library(c, p.id) ? "true" : "false";
+            out += ",\"pdf_url\":";
+            append_string(out, arxiv_url("pdf", p));
+            out += ",\"published\":";
+            append_string(out, p.published);
+            if (item.score) {
+                out += ",\"score\":";
+                append_number(out, *item.score);
+            }
+            out += ",\"thumb_url\":";
+            if (c.snap->thumbs->contains(stem))
+                append_string(out, "/thumbs/" + stem + ".jpg");
+            else
+                out += "null";
+            out += ",\"title\":";
+            append_string(out, p.title);
+            out += ",\"updated\":";
+            append_string(out, p.updated);
+            out += ",\"version\":";
+            append_number(out, int64_t{p.version});
+            out += '}';
+        }
+        out += "],\"total\":";
+        append_number(out, static_cast<int64_t>(l.total));
+        out += '}';
+        return Response::json(200, std::move(out));
     };
-    auto listing_json = [paper_json](RequestContext& c, const Listing& l) {
-        json papers = json::array();
-        for (const auto& item : l.items) papers.push_back(paper_json(c, item));
-        return json_response(200, {{"papers", std::move(papers)}, {"total", l.total}});
-    };
-    // A GET listing: parse limit/offset, compute, answer.
-    auto list_route = [this, listing_json](std::string path, auto compute) {
-        router.add(Method::Get, std::move(path), [this, listing_json, compute](Request& r) {
+    // A GET listing: parse limit/offset, compute, answer. `shared`: the same for every
+    // anonymous caller until the snapshot changes (not /api/top: saves change it any time).
+    auto list_route = [this, listing_json](std::string path, bool shared, auto compute) {
+        router.add(Method::Get, std::move(path), [this, listing_json, shared, compute](Request& r) {
             auto w = api_window(r);
             if (auto* bad = std::get_if<BadRequest>(&w)) return error(*bad);
             auto& c = ctx(r);
+            std::string key;
+            if (shared && !c.user) {
+                key = "api:" + cache_key(r);
+                if (auto resp = cached(r, c, key, &Response::json)) return std::move(*resp);
+            }
             std::variant<Listing, BadRequest> result = compute(r, c, std::get<Window>(w));
             if (auto* bad = std::get_if<BadRequest>(&result)) return error(*bad);
-            return listing_json(c, std::get<Listing>(result));
+            auto resp = listing_json(c, std::get<Listing>(result));
+            return key.empty() ? resp : remember(r, c, key, std::move(resp));
         });
     };
 
-    list_route("/api/recent", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/recent", true, [this](Request& r, RequestContext& c, Window w) {
         auto v1 = r.query_param("v1").value_or("");
         return std::variant<Listing, BadRequest>(recent(c, v1 == "1" || v1 == "true", w));
     });
-    list_route("/api/top", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/top", false, [this](Request& r, RequestContext& c, Window w) {
         return top(c, r.query_param("time").value_or("all"), w);
     });
-    list_route("/api/search", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/search", true, [this](Request& r, RequestContext& c, Window w) {
         auto q = r.query_param("q").value_or("");
         if (q.size() > 500) return std::variant<Listing, BadRequest>(BadRequest{400, "query too long"});
         return std::variant<Listing, BadRequest>(search(c, q, w));
     });
-    list_route("/api/similar/*", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/similar/*", true, [this](Request& r, RequestContext& c, Window w) {
         auto id = paper_id_from_path(r.path_rest);
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
         return similar(c, *id, w);
     });
-    list_route("/api/paper/*", [](Request& r, RequestContext& c, Window) {
+    list_route("/api/paper/*", true, [](Request& r, RequestContext& c, Window) {
         auto id = paper_id_from_path(r.path_rest);
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
-        const auto* p = c.snap->catalog->find(*id);
+        auto p = c.snap->catalog->find(*id);
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
-        return std::variant<Listing, BadRequest>(Listing{{{p, std::nullopt}}, 1});
+        return std::variant<Listing, BadRequest>(Listing{{{*p, std::nullopt, {}}}, 1});
     });
-    list_route("/api/library", [this](Request&, RequestContext& c, Window w) {
+    list_route("/api/library", false, [this](Request&, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
         return std::variant<Listing, BadRequest>(library(c, w));
     });
-    list_route("/api/recommend", [this](Request& r, RequestContext& c, Window w) {
+    list_route("/api/recommend", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
         return recommend(c, r.query_param("time").value_or("all"), w);
     });

@@ -23,9 +23,13 @@ struct RequestContext {
 };
 
 struct ListItem {
-    const CatalogPaper* paper = nullptr;
+    CatalogPaper paper;
     std::optional<double> score;
+    std::string abstract;  // set by with_abstracts() for the items a page shows
 };
+
+// Reads the abstracts of these items from papers.db (the catalog does not hold them).
+void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items);
 
 struct Listing {
     std::vector<ListItem> items;  // the requested window
@@ -66,10 +70,22 @@ struct Site::Impl {
     }
 
     // Caller.
-    bool in_library(RequestContext& c, const std::string& id);
+    bool in_library(RequestContext& c, std::string_view id);
     bool csrf_ok(const web::Request& request, const RequestContext& c) const;
     std::string session_cookie(const RequestContext& c, const User& user) const;
     std::string clear_session_cookie(const RequestContext& c) const;
+
+    // Anonymous views are the same for everyone until the snapshot changes: kept in the
+    // snapshot's PageCache under a key made of the path and the query (unambiguously), and
+    // gzipped once (under "gz:" + key) for clients that accept gzip.
+    static std::string cache_key(const web::Request& r);
+    static std::optional<web::Response> cached(const web::Request& r, const RequestContext& c,
+                                               const std::string& key,
+                                               web::Response (*make)(int, std::string));
+    // Shares a 200 response's body with the cache; returns the response (gzipped when the
+    // client accepts it).
+    static web::Response remember(const web::Request& r, const RequestContext& c,
+                                  const std::string& key, web::Response response);
 
     // Listings (pages and API share them).
     std::variant<Window, BadRequest> api_window(const web::Request& r) const;

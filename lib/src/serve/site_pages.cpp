@@ -71,13 +71,14 @@ void Site::Impl::add_page_routes() {
     };
     // A page of papers: heading, extra controls, the cards, the pager.
     auto listing_page = [this, frame](const Request& r, RequestContext& c, std::string title,
-                                      std::string controls, const Listing& l, Window w,
+                                      std::string controls, Listing l, Window w,
                                       std::string empty_note, std::string q = "") {
         std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
         if (l.items.empty()) main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
         std::string back = current_url(r);
+        with_abstracts(*c.snap->catalog, l.items);
         for (const auto& item : l.items) {
-            const auto& p = *item.paper;
+            const auto& p = item.paper;
             html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
                              in_library(c, p.id), c.user.has_value(), c.csrf, back);
         }
@@ -97,26 +98,14 @@ void Site::Impl::add_page_routes() {
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         bool v1 = r.query_param("v1").value_or("") == "1";
         std::string key = "recent:" + std::string(v1 ? "1:" : "0:") + std::to_string(std::get<Window>(w).offset);
-        if (!c.user) {
-            if (auto page = c.snap->cache.get(key)) {
-                Response resp = Response::html(200, "");
-                resp.shared_body = std::move(page);
-                return resp;
-            }
-        }
+        if (auto resp = cached(r, c, key, &Response::html)) return std::move(*resp);
         std::string controls = "<nav class=\"filters\"><a href=\"/\"";
         controls += v1 ? ">all versions</a><a href=\"/?v1=1\" class=\"on\">only v1</a></nav>"
                        : " class=\"on\">all versions</a><a href=\"/?v1=1\">only v1</a></nav>";
-        auto resp = listing_page(r, c, "Most recent papers", controls,
-                                 recent(c, v1, std::get<Window>(w)), std::get<Window>(w),
-                                 "No papers yet: run fetch.");
-        if (!c.user) {
-            auto page = std::make_shared<const std::string>(std::move(resp.body));
-            c.snap->cache.put(key, page);
-            resp.body.clear();
-            resp.shared_body = std::move(page);
-        }
-        return resp;
+        return remember(r, c, key,
+                        listing_page(r, c, "Most recent papers", controls,
+                                     recent(c, v1, std::get<Window>(w)), std::get<Window>(w),
+                                     "No papers yet: run fetch."));
     });
 
     router.add(Method::Get, "/top", [this, listing_page, window_or_error, error_page](Request& r) {
@@ -138,11 +127,14 @@ void Site::Impl::add_page_routes() {
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         std::string q(r.query_param("q").value_or(""));
         if (q.size() > 500) return error_page(c, 400, "query too long");
+        std::string key = "page:" + cache_key(r);
+        if (auto resp = cached(r, c, key, &Response::html)) return std::move(*resp);
         std::string note = !c.snap->analysis->has_index()
                                ? "Search is not available yet: run analyze."
                                : (q.empty() ? "Type a query above." : "No paper matches.");
-        return listing_page(r, c, q.empty() ? "Search" : "Search: " + q, "",
-                            search(c, q, std::get<Window>(w)), std::get<Window>(w), note, q);
+        return remember(r, c, key,
+                        listing_page(r, c, q.empty() ? "Search" : "Search: " + q, "",
+                                     search(c, q, std::get<Window>(w)), std::get<Window>(w), note, q));
     });
 
     router.add(Method::Get, "/similar/*", [this, listing_page, window_or_error, error_page](Request& r) {
@@ -153,12 +145,16 @@ void Site::Impl::add_page_routes() {
         if (!id) return error_page(c, 400, "not an arXiv id");
         auto l = similar(c, *id, std::get<Window>(w));
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
-        const auto* p = c.snap->catalog->find(*id);
+        auto p = c.snap->catalog->find(*id);
+        if (!p) return error_page(c, 404, "no such paper");
+        std::vector<ListItem> origin{{*p, std::nullopt, {}}};
+        with_abstracts(*c.snap->catalog, origin);
         std::string controls = "<section class=\"origin\">";
-        html::paper_card(controls, {p, std::nullopt}, c.snap->thumbs->contains(file_stem(p->id, p->version)),
+        html::paper_card(controls, origin[0], c.snap->thumbs->contains(file_stem(p->id, p->version)),
                          in_library(c, p->id), c.user.has_value(), c.csrf, current_url(r));
         controls += "</section><h1>Similar papers</h1>";
-        return listing_page(r, c, "Papers similar to " + p->id, controls, std::get<Listing>(l),
+        return listing_page(r, c, "Papers similar to " + std::string(p->id), controls,
+                            std::move(std::get<Listing>(l)),
                             std::get<Window>(w),
                             c.snap->analysis->has_index() ? "No similar papers found."
                                                           : "Similar papers appear after analyze runs.");

@@ -124,8 +124,14 @@ struct HttpServer::Callbacks {
             state->started = true;
             // First call: the headers are complete, the body has not been read.
             req.method = parse_method(method ? method : "");
-            req.client_ip = client_ip(connection);
             MHD_get_connection_values(connection, MHD_HEADER_KIND, &collect_header, &req.headers);
+            req.client_ip = client_ip(connection);
+            if (const auto& proxies = server->options_.trusted_proxies; !proxies.empty()) {
+                std::vector<std::string_view> forwarded;
+                for (const auto& [name, value] : req.headers)
+                    if (name == "x-forwarded-for") forwarded.emplace_back(value);
+                req.client_ip = proxies.client_address(req.client_ip, forwarded);
+            }
             if (auto cookie = req.header("cookie")) req.cookies = parse_cookie_header(*cookie);
             if (auto length = req.header("content-length")) {
                 unsigned long long n = 0;

@@ -2,6 +2,7 @@
 #include <asp/serve/site.hpp>
 
 #include <asp/store/papers_db.hpp>
+#include <asp/web/gzip.hpp>
 
 #include "unit/catch_compat.hpp"
 #include "unit/test_support.hpp"
@@ -111,4 +112,28 @@ TEST_CASE("bad parameters get 4xx with a JSON error", "[serve]") {
     CHECK(f.call(web::Method::Get, "/", "page=abc").status == 400);
     web::Fields forged = {{"cookie", "session=1.0.99999999999.deadbeef"}};
     CHECK(f.call(web::Method::Get, "/api/library", "", forged).status == 401);
+}
+
+TEST_CASE("anonymous cached views are gzipped for clients that accept it", "[serve]") {
+    Fixture f;
+    for (std::string path : {"/", "/api/recent", "/api/paper/2101.00001"}) {
+        CAPTURE(path);
+        auto plain = f.call(web::Method::Get, path);
+        REQUIRE(plain.status == 200);
+        CHECK(header_of(plain, "Content-Encoding").empty());
+        CHECK(header_of(plain, "Vary") == "Accept-Encoding");
+        for (int twice = 0; twice < 2; ++twice) {  // computed, then from the cache
+            auto gz = f.call(web::Method::Get, path, "", {{"accept-encoding", "gzip, br"}});
+            REQUIRE(gz.status == 200);
+            CHECK(header_of(gz, "Content-Encoding") == "gzip");
+            CHECK(gz.content() == web::gzip_compress(plain.content()));
+        }
+        auto refused = f.call(web::Method::Get, path, "", {{"accept-encoding", "gzip;q=0"}});
+        CHECK(header_of(refused, "Content-Encoding").empty());
+        CHECK(refused.content() == plain.content());
+    }
+    // Not cached, so never gzipped: an error.
+    auto bad = f.call(web::Method::Get, "/api/recent", "limit=x", {{"accept-encoding", "gzip"}});
+    CHECK(bad.status == 400);
+    CHECK(header_of(bad, "Content-Encoding").empty());
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <asp/core/data_dir.hpp>
 #include <asp/serve/catalog.hpp>
@@ -27,6 +28,8 @@ struct ServeParams {
     unsigned threads = 0;        // 0: by cores
     std::string bind_address;    // empty: 127.0.0.1, or 0.0.0.0 with prod
     double login_burst = 10;     // login/sign-up attempts per client address at once
+    // Proxies/load balancers (addresses or networks) whose X-Forwarded-For names the client.
+    std::vector<std::string> trusted_proxies;
 };
 
 // The analysis reader serve uses (analyze's index/ and buildsvm's recs/).

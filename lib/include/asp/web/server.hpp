@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 
+#include <asp/web/forwarded.hpp>
 #include <asp/web/http.hpp>
 
 struct MHD_Daemon;
@@ -29,6 +30,8 @@ struct ServerOptions {
     unsigned connection_timeout_seconds = 60;    // idle keep-alive connections are closed after
     size_t max_body_bytes = 64 * 1024;           // larger request bodies get 413
     bool error_log = false;                      // libmicrohttpd's own diagnostics on stderr
+    // Peers whose X-Forwarded-For names the client (Request::client_ip); empty: none.
+    TrustedProxies trusted_proxies;
 };
 
 // Called after each request with the time it took (for an access log).

@@ -98,6 +98,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="only the first N papers (0: all)")
     ap.add_argument("--baseline-reps", type=int, default=1, help="reps of the (slow) ImageMagick recipe")
+    ap.add_argument("--only", choices=("pdf2txt", "thumb"), help="benchmark one stage only")
     args = ap.parse_args()
     for exe in ("pdftotext", "convert", "montage", "gs", "unshare"):
         if shutil.which(exe) is None:
@@ -120,25 +121,31 @@ def main():
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir()
 
+        text_on, thumb_on = args.only != "thumb", args.only != "pdf2txt"
+        skipped = (0.0, 0.0)
         rows = []
         for jobs in (1, 2):
             ours_t = median_run([pdf2txt, "-q", "--force", "-j", str(jobs), "-o", str(out), *map(str, papers)],
-                                args.reps, clean)
+                                args.reps, clean) if text_on else skipped
             base_t = median_run(xargs(jobs, f'pdftotext -q "$1" {out}/$(basename "$1" .pdf).txt', papers),
-                                args.reps, clean)
+                                args.reps, clean) if text_on else skipped
             ours_i = median_run([thumb, "-q", "--force", "-j", str(jobs), "-o", str(out), *map(str, papers)],
-                                args.reps, clean)
-            base_i = median_run(xargs(jobs, im_recipe(out, policy), papers), args.baseline_reps, clean)
+                                args.reps, clean) if thumb_on else skipped
+            base_i = median_run(xargs(jobs, im_recipe(out, policy), papers), args.baseline_reps,
+                                clean) if thumb_on else skipped
             rows.append((jobs, ours_t, base_t, ours_i, base_i))
             print(f"jobs {jobs}: pdf2txt {ours_t}, pdftotext {base_t}, thumb {ours_i}, ImageMagick {base_i}",
                   file=sys.stderr)
 
-        clean()
-        rss_text = peak_rss_mib([pdf2txt, "-q", "--force", "-j", "1", "-o", str(out), *map(str, everything)])
-        clean()
-        rss_thumb = peak_rss_mib([thumb, "-q", "--force", "-j", "1", "-o", str(out), *map(str, everything)])
-        clean()
-        rss_pdftotext = max(peak_rss_mib(["pdftotext", "-q", str(f), str(out / "x.txt")]) for f in everything)
+        rss_text = rss_thumb = rss_pdftotext = 0.0
+        if text_on:
+            clean()
+            rss_text = peak_rss_mib([pdf2txt, "-q", "--force", "-j", "1", "-o", str(out), *map(str, everything)])
+            clean()
+            rss_pdftotext = max(peak_rss_mib(["pdftotext", "-q", str(f), str(out / "x.txt")]) for f in everything)
+        if thumb_on:
+            clean()
+            rss_thumb = peak_rss_mib([thumb, "-q", "--force", "-j", "1", "-o", str(out), *map(str, everything)])
 
         print(f"Files: the {len(papers)} PDFs of `../shared/corpus/pdf/papers` and `publisher-samples` "
               f"({pages} pages); wall-clock medians of {args.reps} runs (ImageMagick: {args.baseline_reps}), "
@@ -146,13 +153,18 @@ def main():
         print("| stage | jobs | ours wall | baseline wall | wall ratio | ours CPU | baseline CPU | CPU ratio (per core) |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for jobs, ot, bt, oi, bi in rows:
-            print(f"| pdf2txt vs pdftotext loop | {jobs} | {ot[0]:.2f} s | {bt[0]:.2f} s | {bt[0] / ot[0]:.2f}x "
-                  f"| {ot[1]:.2f} s | {bt[1]:.2f} s | {bt[1] / ot[1]:.2f}x |")
-            print(f"| thumb vs convert+montage | {jobs} | {oi[0]:.2f} s | {bi[0]:.2f} s | {bi[0] / oi[0]:.2f}x "
-                  f"| {oi[1]:.2f} s | {bi[1]:.2f} s | {bi[1] / oi[1]:.2f}x |")
+            if text_on:
+                print(f"| pdf2txt vs pdftotext loop | {jobs} | {ot[0]:.2f} s | {bt[0]:.2f} s | {bt[0] / ot[0]:.2f}x "
+                      f"| {ot[1]:.2f} s | {bt[1]:.2f} s | {bt[1] / ot[1]:.2f}x |")
+            if thumb_on:
+                print(f"| thumb vs convert+montage | {jobs} | {oi[0]:.2f} s | {bi[0]:.2f} s | {bi[0] / oi[0]:.2f}x "
+                      f"| {oi[1]:.2f} s | {bi[1]:.2f} s | {bi[1] / oi[1]:.2f}x |")
+        peaks = ([f"pdf2txt {rss_text:.0f} MiB"] if text_on else []) + \
+            ([f"thumb {rss_thumb:.0f} MiB"] if thumb_on else [])
         print(f"\nPeak RSS over all {len(everything)} corpus PDFs (edge files included), `--jobs 1`, "
-              f"workers included: pdf2txt {rss_text:.0f} MiB, thumb {rss_thumb:.0f} MiB "
-              f"(pdftotext, largest single file: {rss_pdftotext:.0f} MiB). Limit: 300 MB.")
+              f"workers included: {', '.join(peaks)}"
+              + (f" (pdftotext, largest single file: {rss_pdftotext:.0f} MiB)" if text_on else "")
+              + ". Limit: 300 MB.")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

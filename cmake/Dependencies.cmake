@@ -12,6 +12,8 @@ find_package(Armadillo REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+# Thumbnails render pages as printed (no link boxes) through poppler-glib onto cairo surfaces.
+pkg_check_modules(POPPLER_GLIB REQUIRED IMPORTED_TARGET poppler-glib cairo)
 pkg_check_modules(GMAGICKPP REQUIRED IMPORTED_TARGET GraphicsMagick++)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)

@@ -12,6 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 build_pkgs=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
   libcli11-dev libcurl4-openssl-dev libtinyxml2-dev libpoppler-cpp-dev
+  libpoppler-glib-dev libcairo2-dev
   libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
   catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
   libboost-dev libicu-dev zlib1g-dev

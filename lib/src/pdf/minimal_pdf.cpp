@@ -41,6 +41,10 @@ std::string make_minimal_pdf(const std::vector<std::string>& page_texts, double 
         objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
                           "\nendstream");
     }
+    return assemble_pdf(objects);
+}
+
+std::string assemble_pdf(const std::vector<std::string>& objects) {
     std::string pdf = "%PDF-1.4\n";
     std::vector<size_t> offsets;
     for (size_t i = 0; i < objects.size(); ++i) {

@@ -9,10 +9,11 @@
 #include <climits>
 #include <cstring>
 #include <mutex>
-
-#include <poppler/cpp/poppler-page-renderer.h>
+#include <utility>
 
 #include <asp/pdf/minimal_pdf.hpp>
+
+#include "pdf/print_render.hpp"
 
 namespace asp::pdf_detail {
 namespace {
@@ -44,17 +45,9 @@ std::string to_utf8(const poppler::ustring& s) {
     return std::string(bytes.data(), bytes.size());
 }
 
-namespace {
-
-// The file mapped read-only: Poppler then parses from memory instead of issuing thousands of
-// small reads per PDF (it reads in small pieces), which is most of the I/O cost of a paper.
-struct MappedFile {
-    void* data = MAP_FAILED;
-    size_t size = 0;
-    ~MappedFile() {
-        if (data != MAP_FAILED) ::munmap(data, size);
-    }
-};
+MappedFile::~MappedFile() {
+    if (data) ::munmap(data, size);
+}
 
 Result<std::shared_ptr<MappedFile>> map_file(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -74,14 +67,13 @@ Result<std::shared_ptr<MappedFile>> map_file(const std::filesystem::path& path) 
         ::close(fd);
         return fail("file too large (over 2 GiB)");
     }
-    m->data = ::mmap(nullptr, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* data = ::mmap(nullptr, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
     int err = errno;
     ::close(fd);
-    if (m->data == MAP_FAILED) return fail("cannot map: " + std::string(std::strerror(err)));
+    if (data == MAP_FAILED) return fail("cannot map: " + std::string(std::strerror(err)));
+    m->data = data;
     return m;
 }
-
-}  // namespace
 
 Result<std::shared_ptr<poppler::document>> open_document(const std::filesystem::path& path) {
     silence_poppler();
@@ -106,20 +98,17 @@ std::shared_ptr<void> warm_up_poppler(bool render) {
     silence_poppler();
     // Poppler reads the bytes in place: they must outlive the document.
     static const std::string kPdf = make_minimal_pdf({"warm up"});
+    // Opened first, this document's Poppler setup (and its message routing) is the one every
+    // later document shares, poppler-glib's included, while it stays open.
     std::shared_ptr<poppler::document> doc(
         poppler::document::load_from_raw_data(kPdf.data(), static_cast<int>(kPdf.size())));
     if (!doc) return nullptr;
     std::unique_ptr<poppler::page> page(doc->create_page(0));
-    if (page) {
-        (void)page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout);
-        if (render) {
-            poppler::page_renderer renderer;
-            renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-            renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-            (void)renderer.render_page(page.get(), 20, 20);
-        }
-    }
-    return doc;
+    if (page) (void)page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout);
+    if (!render) return doc;
+    // Thumbnails render through poppler-glib and cairo (print_render.hpp).
+    auto rendering = warm_up_print_rendering();
+    return std::make_shared<std::pair<std::shared_ptr<void>, std::shared_ptr<void>>>(doc, rendering);
 }
 
 }  // namespace asp::pdf_detail

@@ -4,47 +4,33 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <Magick++.h>
-#include <poppler/cpp/poppler-image.h>
-#include <poppler/cpp/poppler-page-renderer.h>
 
-#include "pdf/poppler_doc.hpp"
+#include "pdf/print_render.hpp"
 
 namespace asp {
 namespace {
 
-// Poppler's ARGB32 is native-endian 0xAARRGGBB: B, G, R, A in memory on little-endian
-// machines, with rows possibly padded: copy row by row into a tight buffer.
-Magick::Image to_magick(const poppler::image& img) {
-    const int w = img.width(), h = img.height();
-    const size_t row = static_cast<size_t>(w) * 4;
-    std::vector<unsigned char> tight(row * static_cast<size_t>(h));
-    const char* src = img.const_data();
-    for (int y = 0; y < h; ++y)
-        std::copy_n(src + static_cast<size_t>(y) * static_cast<size_t>(img.bytes_per_row()), row,
+// cairo's ARGB32 is native-endian 0xAARRGGBB: B, G, R, A in memory on little-endian machines,
+// with rows possibly padded: copy row by row into a tight buffer.
+Magick::Image to_magick(const pdf_detail::PagePixels& px) {
+    const size_t row = static_cast<size_t>(px.width) * 4;
+    std::vector<unsigned char> tight(row * static_cast<size_t>(px.height));
+    for (int y = 0; y < px.height; ++y)
+        std::copy_n(px.data + static_cast<size_t>(y) * static_cast<size_t>(px.stride), row,
                     tight.data() + static_cast<size_t>(y) * row);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const char* map = "BGRA";
 #else
     const char* map = "ARGB";
 #endif
-    Magick::Image out(static_cast<unsigned>(w), static_cast<unsigned>(h), map, Magick::CharPixel,
-                      tight.data());
+    Magick::Image out(static_cast<unsigned>(px.width), static_cast<unsigned>(px.height), map,
+                      Magick::CharPixel, tight.data());
     out.matte(false);  // the paper is opaque white
     return out;
-}
-
-struct PageSize {
-    double w, h;  // points, as displayed (rotation applied)
-};
-
-PageSize displayed_size(const poppler::page& page) {
-    poppler::rectf r = page.page_rect(poppler::crop_box);
-    auto o = page.orientation();
-    bool turned = o == poppler::page::landscape || o == poppler::page::seascape;
-    return turned ? PageSize{r.height(), r.width()} : PageSize{r.width(), r.height()};
 }
 
 }  // namespace
@@ -59,42 +45,41 @@ void init_graphics() {
 
 Result<Strip> render_strip(const std::filesystem::path& pdf, const StripOptions& opt) {
     init_graphics();
-    auto doc = pdf_detail::open_document(pdf);
+    auto doc = pdf_detail::PrintDocument::open(pdf);
     if (!doc) return doc.error();
 
-    poppler::page_renderer renderer;
-    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-    renderer.set_image_format(poppler::image::format_argb32);
-
-    const int pages = std::min((*doc)->pages(), opt.max_pages);
+    const int pages = std::min(doc->pages(), opt.max_pages);
     const double target_h = opt.height * std::max(1, opt.supersample);
     const double max_w = target_h * opt.max_page_aspect;
     std::vector<Magick::Image> rendered;
     std::string last_problem;
     for (int i = 0; i < pages; ++i) {
-        std::unique_ptr<poppler::page> page((*doc)->create_page(i));
+        const std::string which = "page " + std::to_string(i + 1) + " ";
+        auto page = doc->page(i);
         if (!page) {
-            last_problem = "page " + std::to_string(i + 1) + " cannot be read";
+            last_problem = which + page.error().message;
             continue;
         }
-        PageSize size = displayed_size(*page);
-        if (!(size.w >= 1 && size.h >= 1)) {
-            last_problem = "page " + std::to_string(i + 1) + " has an empty page box";
+        const pdf_detail::PageSize size = page->size();
+        if (!(size.width >= 1 && size.height >= 1)) {
+            last_problem = which + "has an empty page box";
             continue;
         }
-        double dpi = std::min(72.0 * target_h / size.h, 72.0 * max_w / size.w);
-        poppler::image img = renderer.render_page(page.get(), dpi, dpi);
-        if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) {
-            last_problem = "page " + std::to_string(i + 1) + " cannot be rendered";
+        // The page at target_h pixels high, unless that makes it wider than max_w.
+        const double scale = std::min(target_h / size.height, max_w / size.width);
+        const auto w = static_cast<int>(std::clamp(std::lround(size.width * scale), 1L, std::lround(max_w)));
+        const auto h = static_cast<int>(std::clamp(std::lround(size.height * scale), 1L, std::lround(target_h)));
+        auto pixels = page->render(w, h);
+        if (!pixels) {
+            last_problem = which + pixels.error().message;
             continue;
         }
-        Magick::Image m = to_magick(img);
-        double aspect = static_cast<double>(img.width()) / img.height();
-        auto w = static_cast<unsigned>(std::clamp(std::lround(opt.height * aspect), 1L,
-                                                  static_cast<long>(opt.height) * opt.max_page_aspect));
-        Magick::Geometry g(w, static_cast<unsigned>(opt.height));
-        g.aspect(true);  // exactly w x height: "WxH" alone means "fit inside"
+        Magick::Image m = to_magick(*pixels);
+        const double aspect = size.width / size.height;
+        auto strip_w = static_cast<unsigned>(std::clamp(std::lround(opt.height * aspect), 1L,
+                                                        static_cast<long>(opt.height) * opt.max_page_aspect));
+        Magick::Geometry g(strip_w, static_cast<unsigned>(opt.height));
+        g.aspect(true);  // exactly strip_w x height: "WxH" alone means "fit inside"
         m.filterType(Magick::TriangleFilter);
         m.resize(g);
         rendered.push_back(std::move(m));
@@ -123,23 +108,34 @@ Result<Strip> render_strip(const std::filesystem::path& pdf, const StripOptions&
     return strip;
 }
 
-Result<GreyPicture> decode_grey(std::string_view encoded) {
+namespace {
+
+// Decodes into a GreyPicture or RgbPicture: `map` names the channels ("I", "RGB").
+template <class Picture>
+Result<Picture> decode_as(std::string_view encoded, const char* map) {
     init_graphics();
     try {
         Magick::Blob blob(encoded.data(), encoded.size());
         Magick::Image img;
         img.read(blob);
-        GreyPicture pic;
+        Picture pic;
         pic.format = img.magick();
         pic.width = static_cast<int>(img.columns());
         pic.height = static_cast<int>(img.rows());
-        pic.pixels.resize(static_cast<size_t>(pic.width) * static_cast<size_t>(pic.height));
-        img.write(0, 0, img.columns(), img.rows(), "I", Magick::CharPixel, pic.pixels.data());
+        pic.pixels.resize(static_cast<size_t>(pic.width) * static_cast<size_t>(pic.height) *
+                          std::char_traits<char>::length(map));
+        img.write(0, 0, img.columns(), img.rows(), map, Magick::CharPixel, pic.pixels.data());
         return pic;
     } catch (const Magick::Exception& e) {
         return fail(std::string("cannot decode the image: ") + e.what());
     }
 }
+
+}  // namespace
+
+Result<GreyPicture> decode_grey(std::string_view encoded) { return decode_as<GreyPicture>(encoded, "I"); }
+
+Result<RgbPicture> decode_rgb(std::string_view encoded) { return decode_as<RgbPicture>(encoded, "RGB"); }
 
 std::string placeholder_jpeg(const StripOptions& opt) {
     init_graphics();

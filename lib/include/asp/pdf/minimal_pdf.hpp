@@ -12,4 +12,9 @@ namespace asp {
 std::string make_minimal_pdf(const std::vector<std::string>& page_texts,
                              double page_width_pt = 612, double page_height_pt = 792);
 
+// A PDF file from its objects' bodies: objects[i] becomes object i + 1 (object 1 must be the
+// catalog); adds the header, the cross-reference table and the trailer. For hand-made PDFs
+// (tests with annotations, rotations, ...).
+std::string assemble_pdf(const std::vector<std::string>& objects);
+
 }  // namespace asp

@@ -50,6 +50,18 @@ struct GreyPicture {
 // Decodes an encoded image; fails with GraphicsMagick's reason.
 Result<GreyPicture> decode_grey(std::string_view encoded);
 
+// The same in 8-bit R, G, B (three bytes a pixel, row-major).
+struct RgbPicture {
+    std::string format;
+    int width = 0;
+    int height = 0;
+    std::vector<unsigned char> pixels;
+    const unsigned char* at(int x, int y) const {
+        return &pixels[(static_cast<size_t>(y) * width + x) * 3];
+    }
+};
+Result<RgbPicture> decode_rgb(std::string_view encoded);
+
 // Sets GraphicsMagick up once per process (one thread per process: parallelism comes from
 // worker processes). Called by render_strip and placeholder_jpeg; call it before forking.
 void init_graphics();

@@ -14,7 +14,8 @@ scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASP_WERROR=ON
 if [ "${ASP_SKIP_SANITIZE:-0}" != 1 ]; then
   scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DASP_WERROR=ON -DASP_SANITIZE=ON
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-  export LSAN_OPTIONS="suppressions=$(pwd)/tests/sanitizers/lsan.supp:print_suppressions=0"
+  LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export LSAN_OPTIONS
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure --timeout 2400 -j "${CTEST_JOBS:-2}" -LE no-sanitize)
 fi

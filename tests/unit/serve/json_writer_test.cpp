@@ -25,7 +25,7 @@ TEST_CASE("JSON strings are escaped as nlohmann::json escapes them", "[serve]") 
         "",
         "plain text",
         "quote \" backslash \\ slash /",
-        std::string("controls \x01\x1f\b\f\n\r\t and \x7f", 25),
+        "controls \x01\x1f\b\f\n\r\t and \x7f",
         std::string("nul \0 inside", 12),
         "Gödel, Schrödinger, 日本語, emoji \xf0\x9f\x98\x80",
         "<script>alert(1)</script> javascript:",

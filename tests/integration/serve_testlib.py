@@ -23,9 +23,13 @@ HOSTILE = [
 ]
 
 
-def kaggle_papers(limit=200):
-    """Papers from the corpus's arXiv metadata snapshot (real records), as make_papers_db reads."""
-    path = t.require_corpus() / "metadata" / "kaggle_snapshot_head200_wanng-ide.jsonl"
+KAGGLE_FIXTURE = t.SOURCE_DIR / "tests" / "fixtures" / "arxiv" / "kaggle" / "kaggle_snapshot_head20.jsonl"
+
+
+def kaggle_papers(limit=200, path=None):
+    """Papers from an arXiv metadata snapshot (real records), as make_papers_db reads: the
+    corpus's 200 by default, `path` (e.g. KAGGLE_FIXTURE, committed) when given."""
+    path = path or t.require_corpus() / "metadata" / "kaggle_snapshot_head200_wanng-ide.jsonl"
     out = []
     for line in path.read_text().splitlines()[:limit]:
         r = json.loads(line)

@@ -1,4 +1,10 @@
 // serve: the arxiv-sanity web site and JSON API (docs/tools/serve.md).
+#include <cstdlib>
+
+#include <asp/core/atomic_file.hpp>
+#include <asp/digest/digest.hpp>
+#include <asp/mail/message.hpp>
+#include <asp/mail/smtp.hpp>
 #include <asp/serve/server.hpp>
 #include <asp/web/forwarded.hpp>
 
@@ -42,8 +48,47 @@ int main(int argc, char** argv) {
                 return std::string(e.what());
             }
         });
+    auto& mail = p.mail;
+    std::string smtp_password_file;
+    app.cli().add_option("--smtp-url", mail.smtp_url,
+                         "Mail server for address verification: smtp://HOST[:PORT] (STARTTLS "
+                         "when offered) or smtps://HOST[:PORT] (default: $SMTP_URL)");
+    app.cli().add_option("--smtp-user", mail.smtp_user, "SMTP AUTH user (default: $SMTP_USER)");
+    app.cli().add_option("--smtp-password-file", smtp_password_file,
+                         "File whose first line is the SMTP password (default: $SMTP_PASSWORD)");
+    app.cli().add_option("--smtp-ca-file", mail.smtp_ca_file,
+                         "Extra CA certificates to trust for the SMTP server's TLS (PEM)");
+    app.cli().add_option("--mail-from", mail.from, "Sender address of the site's mail (default: $MAIL_FROM)");
+    app.cli().add_option("--base-url", mail.base_url,
+                         "The site's public address for links in mail and feeds, e.g. "
+                         "https://papers.example.org (default: $BASE_URL)");
     if (auto rc = app.parse(argc, argv)) return *rc;
+    auto env = [](const char* name) {
+        const char* v = std::getenv(name);
+        return std::string(v ? v : "");
+    };
+    if (mail.smtp_url.empty()) mail.smtp_url = env("SMTP_URL");
+    if (mail.smtp_user.empty()) mail.smtp_user = env("SMTP_USER");
+    if (mail.from.empty()) mail.from = env("MAIL_FROM");
+    if (mail.base_url.empty()) mail.base_url = env("BASE_URL");
+    if (!mail.smtp_url.empty() && !asp::mail::valid_smtp_url(mail.smtp_url)) {
+        asp::tools::print_error(app.name(), "--smtp-url must be smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+        return 2;
+    }
+    if (!mail.from.empty() && !asp::mail::valid_address(mail.from)) {
+        asp::tools::print_error(app.name(), "--mail-from must be an e-mail address");
+        return 2;
+    }
+    if (!mail.base_url.empty() && !asp::digest::valid_base_url(mail.base_url)) {
+        asp::tools::print_error(app.name(), "--base-url must be http(s)://HOST[/PATH] without a trailing /");
+        return 2;
+    }
+    mail.smtp_password = smtp_password_file.empty() ? env("SMTP_PASSWORD") : std::string();
     return app.run([&] {
+        if (!smtp_password_file.empty()) {
+            std::string pw = asp::read_file(smtp_password_file);
+            mail.smtp_password = pw.substr(0, pw.find_first_of("\r\n"));
+        }
         p.port = static_cast<uint16_t>(port);
         p.data_dir = app.data_dir();
         return asp::serve::run_serve(p);

@@ -126,6 +126,10 @@ std::optional<SessionClaims> SessionCodec::decode(std::string_view cookie, int64
     return SessionClaims{*uid, *rev, *exp};
 }
 
+bool SessionCodec::signed_by_us(std::string_view message, std::string_view signature) const {
+    return constant_time_equal(mac(message), signature);
+}
+
 std::string SessionCodec::new_csrf_token() const {
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof rnd);

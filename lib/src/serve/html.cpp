@@ -2,35 +2,16 @@
 
 #include <asp/arxiv/id.hpp>
 #include <asp/net/http_client.hpp>
+#include <asp/web/html_escape.hpp>
 #include <asp/web/http.hpp>
 
 namespace asp::serve::html {
 
 void append_escaped(std::string& out, std::string_view text) {
-    size_t run = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char* entity;
-        switch (text[i]) {
-            case '&': entity = "&amp;"; break;
-            case '<': entity = "&lt;"; break;
-            case '>': entity = "&gt;"; break;
-            case '"': entity = "&quot;"; break;
-            case '\'': entity = "&#39;"; break;
-            default: continue;
-        }
-        out.append(text.data() + run, i - run);
-        out += entity;
-        run = i + 1;
-    }
-    out.append(text.data() + run, text.size() - run);
+    web::append_escaped_html(out, text);
 }
 
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    append_escaped(out, text);
-    return out;
-}
+std::string escape(std::string_view text) { return web::escape_html(text); }
 
 namespace {
 // A paper id in a URL path: "/" stays (old-style ids), the rest is percent-encoded.

@@ -76,6 +76,7 @@ int run_serve(const ServeParams& params) {
     SiteOptions site_options;
     site_options.num_results = params.num_results;
     site_options.login_burst = params.login_burst;
+    site_options.mail = params.mail;
     Site site(site_options, params.data_dir, data, *users, *secret);
 
     web::ServerOptions server_options;

@@ -65,6 +65,8 @@ Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::str
                  "MBg+fCrxzURpKIPJf3lW3vYo1IAmEIcbYm9lJnikrL8";
     add_api_routes();
     add_page_routes();
+    add_mail_routes();
+    add_feed_routes();
 }
 
 Site::Site(SiteOptions options, DataDir data_dir, SiteData& data, UserStore& users,

@@ -108,6 +108,18 @@ struct Site::Impl {
 
     void add_api_routes();
     void add_page_routes();
+
+    // E-mail, digests, private feeds (site_mail.cpp, site_feeds.cpp).
+    LoginRateLimiter mail_limiter{3, std::chrono::seconds(1200)};  // verification mails per user
+    bool mail_configured() const;
+    std::string account_json(const User& user);           // GET /api/account
+    std::string account_mail_section(RequestContext& c);  // the account page's e-mail controls
+    std::optional<BadRequest> change_email(const User& user, std::string_view email);
+    std::optional<BadRequest> change_digest(const User& user, std::string_view frequency,
+                                            const std::vector<std::string>& tags);
+    std::string new_feed_token(const User& user);
+    void add_mail_routes();
+    void add_feed_routes();
 };
 
 // Paper id from a path rest ("2101.00001", "cs/0112017"); nullopt when not an arXiv id.

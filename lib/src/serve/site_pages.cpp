@@ -242,6 +242,7 @@ void Site::Impl::add_page_routes() {
                     html::escape(message) + "</p>";
         main += "<p>Member since " + html::escape(c.user->created_at.substr(0, 10)) + "; " +
                 std::to_string(users.library(c.user->id).size()) + " papers saved.</p>";
+        main += account_mail_section(c);
         std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) + "\">";
         main += "<form class=\"account\" method=\"post\" action=\"/account/password\"><h2>Change "
                 "password</h2>" + csrf +

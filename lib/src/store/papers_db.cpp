@@ -185,6 +185,15 @@ std::vector<Paper> PapersDb::all() const {
     return out;
 }
 
+std::vector<Paper> PapersDb::published_since(std::string_view since) const {
+    SQLite::Statement q(*db_, std::string("SELECT ") + kPaperColumns +
+                                  " FROM papers WHERE published >= ? ORDER BY published DESC, id DESC");
+    q.bind(1, std::string(since));
+    std::vector<Paper> out;
+    while (q.executeStep()) out.push_back(row_to_paper(q));
+    return out;
+}
+
 std::vector<Paper> PapersDb::changed_since(int64_t seq) const {
     SQLite::Statement q(*db_, std::string("SELECT ") + kPaperColumns +
                                   " FROM papers WHERE change_seq > ? ORDER BY change_seq");

@@ -18,6 +18,8 @@
 
 #include <asp/core/time.hpp>
 
+#include "store/mail_tags.hpp"
+
 namespace asp {
 namespace {
 
@@ -48,11 +50,54 @@ const char* const kPgUserMigrations[] = {
     R"sql(
     ALTER TABLE users ADD COLUMN session_rev BIGINT NOT NULL DEFAULT 0;
     )sql",
+    // 2 -> 3: e-mail address, digest preferences, private feed token; what digests held
+    R"sql(
+    CREATE TABLE mail_settings (
+        user_id           BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        email             TEXT COLLATE "C" NOT NULL DEFAULT '',
+        verified          BOOLEAN NOT NULL DEFAULT FALSE,
+        verify_nonce      TEXT COLLATE "C" NOT NULL DEFAULT '',
+        frequency         TEXT COLLATE "C" NOT NULL DEFAULT 'off',
+        tags              TEXT NOT NULL DEFAULT '[]',
+        last_digest_at    TEXT COLLATE "C" NOT NULL DEFAULT '',
+        failures          BIGINT NOT NULL DEFAULT 0,
+        disabled          BOOLEAN NOT NULL DEFAULT FALSE,
+        unsubscribe_token TEXT COLLATE "C" NOT NULL DEFAULT '',
+        feed_token   TEXT COLLATE "C" NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mail_settings_unsubscribe ON mail_settings(unsubscribe_token);
+    CREATE INDEX mail_settings_feed ON mail_settings(feed_token);
+    CREATE TABLE digest_seen (
+        user_id  BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id TEXT COLLATE "C" NOT NULL,
+        sent     BOOLEAN NOT NULL,
+        at       TEXT COLLATE "C" NOT NULL,
+        UNIQUE (user_id, paper_id)
+    );
+    )sql",
 };
 constexpr int kPgUserSchemaVersion = static_cast<int>(std::size(kPgUserMigrations));
 
 const char* const kUserColumns =
     "id, username, password_hash, created_at, library_rev, session_rev";
+
+const char* const kMailColumns =
+    "email, verified, frequency, tags, last_digest_at, failures, disabled, unsubscribe_token, "
+    "feed_token";
+
+MailSettings row_to_mail(const pqxx::row& r, int first) {
+    MailSettings m;
+    m.email = r[first].as<std::string>();
+    m.verified = r[first + 1].as<bool>();
+    m.frequency = r[first + 2].as<std::string>();
+    m.tags = tags_from_json(r[first + 3].as<std::string>());
+    m.last_digest_at = r[first + 4].as<std::string>();
+    m.failures = r[first + 5].as<int64_t>();
+    m.disabled = r[first + 6].as<bool>();
+    m.unsubscribe_token = r[first + 7].as<std::string>();
+    m.feed_token = r[first + 8].as<std::string>();
+    return m;
+}
 
 User row_to_user(const pqxx::row& r) {
     User u;
@@ -187,6 +232,135 @@ public:
                 out.back().paper_ids.push_back(row[3].as<std::string>());
             }
             return out;
+        });
+    }
+
+    MailSettings mail_settings(int64_t user_id) override {
+        return with_tx<MailSettings>([&](pqxx::work& w) {
+            auto r = w.exec_params(std::string("SELECT ") + kMailColumns +
+                                       " FROM mail_settings WHERE user_id = $1",
+                                   user_id);
+            return r.empty() ? MailSettings{} : row_to_mail(r[0], 0);
+        });
+    }
+
+    bool set_email(int64_t user_id, std::string_view email, std::string_view nonce,
+                   std::string_view unsubscribe_token) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
+            w.exec_params("INSERT INTO mail_settings (user_id, email, verified, verify_nonce, "
+                          "failures, disabled, unsubscribe_token) VALUES ($1, $2, FALSE, $3, 0, "
+                          "FALSE, $4) ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, "
+                          "verified = FALSE, verify_nonce = EXCLUDED.verify_nonce, failures = 0, "
+                          "disabled = FALSE, unsubscribe_token = EXCLUDED.unsubscribe_token",
+                          user_id, std::string(email), std::string(nonce),
+                          std::string(unsubscribe_token));
+            return true;
+        });
+    }
+
+    bool verify_email(int64_t user_id, std::string_view email, std::string_view nonce) override {
+        if (nonce.empty()) return false;
+        return with_tx<bool>([&](pqxx::work& w) {
+            return w.exec_params("UPDATE mail_settings SET verified = TRUE, verify_nonce = '' "
+                                 "WHERE user_id = $1 AND email = $2 AND verify_nonce = $3",
+                                 user_id, std::string(email), std::string(nonce))
+                       .affected_rows() > 0;
+        });
+    }
+
+    bool set_digest(int64_t user_id, std::string_view frequency,
+                    const std::vector<std::string>& tags) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
+            w.exec_params("INSERT INTO mail_settings (user_id, frequency, tags) VALUES ($1, $2, $3) "
+                          "ON CONFLICT (user_id) DO UPDATE SET frequency = EXCLUDED.frequency, "
+                          "tags = EXCLUDED.tags",
+                          user_id, std::string(frequency), tags_to_json(tags));
+            return true;
+        });
+    }
+
+    std::optional<int64_t> unsubscribe(std::string_view token) override {
+        if (token.empty()) return std::nullopt;
+        return with_tx<std::optional<int64_t>>([&](pqxx::work& w) -> std::optional<int64_t> {
+            auto r = w.exec_params("UPDATE mail_settings SET frequency = 'off' "
+                                   "WHERE unsubscribe_token = $1 RETURNING user_id",
+                                   std::string(token));
+            if (r.empty()) return std::nullopt;
+            return r[0][0].as<int64_t>();
+        });
+    }
+
+    bool set_feed_token(int64_t user_id, std::string_view token) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
+            w.exec_params("INSERT INTO mail_settings (user_id, feed_token) VALUES ($1, $2) "
+                          "ON CONFLICT (user_id) DO UPDATE SET "
+                          "feed_token = EXCLUDED.feed_token",
+                          user_id, std::string(token));
+            return true;
+        });
+    }
+
+    std::optional<User> find_user_by_feed_token(std::string_view token) override {
+        if (token.empty()) return std::nullopt;
+        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+            auto r = w.exec_params("SELECT u.id, u.username, u.password_hash, u.created_at, "
+                                   "u.library_rev, u.session_rev FROM users u JOIN mail_settings m "
+                                   "ON m.user_id = u.id WHERE m.feed_token = $1",
+                                   std::string(token));
+            if (r.empty()) return std::nullopt;
+            return row_to_user(r[0]);
+        });
+    }
+
+    std::vector<DigestRecipient> digest_recipients() override {
+        return with_tx<std::vector<DigestRecipient>>([&](pqxx::work& w) {
+            auto r = w.exec(std::string("SELECT u.id, u.username, ") + kMailColumns +
+                            " FROM users u JOIN mail_settings m ON m.user_id = u.id "
+                            "WHERE m.verified AND NOT m.disabled AND m.email <> '' "
+                            "AND m.frequency IN ('daily', 'weekly') ORDER BY u.id");
+            std::vector<DigestRecipient> out;
+            for (const auto& row : r)
+                out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row_to_mail(row, 2)});
+            return out;
+        });
+    }
+
+    std::vector<std::string> digest_seen(int64_t user_id) override {
+        return with_tx<std::vector<std::string>>([&](pqxx::work& w) {
+            auto r = w.exec_params("SELECT paper_id FROM digest_seen WHERE user_id = $1", user_id);
+            std::vector<std::string> out;
+            for (const auto& row : r) out.push_back(row[0].as<std::string>());
+            return out;
+        });
+    }
+
+    void record_digest(int64_t user_id, const std::vector<std::string>& sent,
+                       const std::vector<std::string>& passed, std::string_view at) override {
+        with_tx<bool>([&](pqxx::work& w) {
+            for (const auto* list : {&sent, &passed})
+                for (const auto& id : *list)
+                    w.exec_params("INSERT INTO digest_seen (user_id, paper_id, sent, at) "
+                                  "VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, paper_id) DO NOTHING",
+                                  user_id, id, list == &sent, std::string(at));
+            w.exec_params("UPDATE mail_settings SET last_digest_at = $1, failures = 0 "
+                          "WHERE user_id = $2",
+                          std::string(at), user_id);
+            w.exec_params("DELETE FROM digest_seen WHERE user_id = $1 AND at < $2", user_id,
+                          format_iso8601(parse_iso8601(at).value_or(0) - 60 * 86400));
+            return true;
+        });
+    }
+
+    int64_t record_mail_failure(int64_t user_id) override {
+        return with_tx<int64_t>([&](pqxx::work& w) -> int64_t {
+            auto r = w.exec_params("UPDATE mail_settings SET failures = failures + 1, "
+                                   "disabled = (failures + 1 >= 3) WHERE user_id = $1 "
+                                   "RETURNING failures",
+                                   user_id);
+            return r.empty() ? 0 : r[0][0].as<int64_t>();
         });
     }
 

@@ -4,6 +4,7 @@
 
 #include <asp/core/time.hpp>
 
+#include "store/mail_tags.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace asp {
@@ -32,7 +33,50 @@ const char* const kUserMigrations[] = {
     R"sql(
     ALTER TABLE users ADD COLUMN session_rev INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 2 -> 3: e-mail address, digest preferences, private feed token; what digests held
+    R"sql(
+    CREATE TABLE IF NOT EXISTS mail_settings (
+        user_id           INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        email             TEXT NOT NULL DEFAULT '',
+        verified          INTEGER NOT NULL DEFAULT 0,
+        verify_nonce      TEXT NOT NULL DEFAULT '',
+        frequency         TEXT NOT NULL DEFAULT 'off',
+        tags              TEXT NOT NULL DEFAULT '[]',
+        last_digest_at    TEXT NOT NULL DEFAULT '',
+        failures          INTEGER NOT NULL DEFAULT 0,
+        disabled          INTEGER NOT NULL DEFAULT 0,
+        unsubscribe_token TEXT NOT NULL DEFAULT '',
+        feed_token   TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS mail_settings_unsubscribe ON mail_settings(unsubscribe_token);
+    CREATE INDEX IF NOT EXISTS mail_settings_feed ON mail_settings(feed_token);
+    CREATE TABLE IF NOT EXISTS digest_seen (
+        user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL,
+        sent     INTEGER NOT NULL,
+        at       TEXT NOT NULL,
+        UNIQUE (user_id, paper_id)
+    );
+    )sql",
 };
+
+const char* const kMailColumns =
+    "email, verified, frequency, tags, last_digest_at, failures, disabled, unsubscribe_token, "
+    "feed_token";
+
+MailSettings row_to_mail(SQLite::Statement& q, int first) {
+    MailSettings m;
+    m.email = q.getColumn(first).getString();
+    m.verified = q.getColumn(first + 1).getInt() != 0;
+    m.frequency = q.getColumn(first + 2).getString();
+    m.tags = tags_from_json(q.getColumn(first + 3).getString());
+    m.last_digest_at = q.getColumn(first + 4).getString();
+    m.failures = q.getColumn(first + 5).getInt64();
+    m.disabled = q.getColumn(first + 6).getInt() != 0;
+    m.unsubscribe_token = q.getColumn(first + 7).getString();
+    m.feed_token = q.getColumn(first + 8).getString();
+    return m;
+}
 
 User row_to_user(SQLite::Statement& q) {
     User u;
@@ -97,9 +141,13 @@ public:
     bool delete_user(int64_t user_id) override {
         std::lock_guard lock(mu_);
         SQLite::Transaction tx(*db_);
-        SQLite::Statement lib(*db_, "DELETE FROM library WHERE user_id = ?");
-        lib.bind(1, static_cast<int64_t>(user_id));
-        lib.exec();
+        for (const char* sql : {"DELETE FROM library WHERE user_id = ?",
+                                "DELETE FROM mail_settings WHERE user_id = ?",
+                                "DELETE FROM digest_seen WHERE user_id = ?"}) {
+            SQLite::Statement del(*db_, sql);
+            del.bind(1, static_cast<int64_t>(user_id));
+            del.exec();
+        }
         SQLite::Statement st(*db_, "DELETE FROM users WHERE id = ?");
         st.bind(1, static_cast<int64_t>(user_id));
         bool removed = st.exec() > 0;
@@ -166,7 +214,165 @@ public:
         return out;
     }
 
+    MailSettings mail_settings(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_, std::string("SELECT ") + kMailColumns +
+                                      " FROM mail_settings WHERE user_id = ?");
+        q.bind(1, user_id);
+        if (!q.executeStep()) return MailSettings{};
+        return row_to_mail(q, 0);
+    }
+
+    bool set_email(int64_t user_id, std::string_view email, std::string_view nonce,
+                   std::string_view unsubscribe_token) override {
+        std::lock_guard lock(mu_);
+        if (!user_exists_locked(user_id)) return false;
+        SQLite::Statement st(*db_,
+                             "INSERT INTO mail_settings (user_id, email, verified, verify_nonce, "
+                             "failures, disabled, unsubscribe_token) VALUES (?, ?, 0, ?, 0, 0, ?) "
+                             "ON CONFLICT(user_id) DO UPDATE SET email = excluded.email, "
+                             "verified = 0, verify_nonce = excluded.verify_nonce, failures = 0, "
+                             "disabled = 0, unsubscribe_token = excluded.unsubscribe_token");
+        st.bind(1, user_id);
+        st.bind(2, std::string(email));
+        st.bind(3, std::string(nonce));
+        st.bind(4, std::string(unsubscribe_token));
+        return st.exec() > 0;
+    }
+
+    bool verify_email(int64_t user_id, std::string_view email, std::string_view nonce) override {
+        if (nonce.empty()) return false;
+        std::lock_guard lock(mu_);
+        SQLite::Statement st(*db_,
+                             "UPDATE mail_settings SET verified = 1, verify_nonce = '' "
+                             "WHERE user_id = ? AND email = ? AND verify_nonce = ?");
+        st.bind(1, user_id);
+        st.bind(2, std::string(email));
+        st.bind(3, std::string(nonce));
+        return st.exec() > 0;
+    }
+
+    bool set_digest(int64_t user_id, std::string_view frequency,
+                    const std::vector<std::string>& tags) override {
+        std::lock_guard lock(mu_);
+        if (!user_exists_locked(user_id)) return false;
+        SQLite::Statement st(*db_,
+                             "INSERT INTO mail_settings (user_id, frequency, tags) VALUES (?, ?, ?) "
+                             "ON CONFLICT(user_id) DO UPDATE SET frequency = excluded.frequency, "
+                             "tags = excluded.tags");
+        st.bind(1, user_id);
+        st.bind(2, std::string(frequency));
+        st.bind(3, tags_to_json(tags));
+        return st.exec() > 0;
+    }
+
+    std::optional<int64_t> unsubscribe(std::string_view token) override {
+        if (token.empty()) return std::nullopt;
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_, "SELECT user_id FROM mail_settings WHERE unsubscribe_token = ?");
+        q.bind(1, std::string(token));
+        if (!q.executeStep()) return std::nullopt;
+        const int64_t id = q.getColumn(0).getInt64();
+        SQLite::Statement st(*db_, "UPDATE mail_settings SET frequency = 'off' WHERE user_id = ?");
+        st.bind(1, id);
+        st.exec();
+        return id;
+    }
+
+    bool set_feed_token(int64_t user_id, std::string_view token) override {
+        std::lock_guard lock(mu_);
+        if (!user_exists_locked(user_id)) return false;
+        SQLite::Statement st(*db_,
+                             "INSERT INTO mail_settings (user_id, feed_token) VALUES (?, ?) "
+                             "ON CONFLICT(user_id) DO UPDATE SET "
+                             "feed_token = excluded.feed_token");
+        st.bind(1, user_id);
+        st.bind(2, std::string(token));
+        return st.exec() > 0;
+    }
+
+    std::optional<User> find_user_by_feed_token(std::string_view token) override {
+        if (token.empty()) return std::nullopt;
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT u.id, u.username, u.password_hash, u.created_at, "
+                            "u.library_rev, u.session_rev FROM users u JOIN mail_settings m "
+                            "ON m.user_id = u.id WHERE m.feed_token = ?");
+        q.bind(1, std::string(token));
+        if (!q.executeStep()) return std::nullopt;
+        return row_to_user(q);
+    }
+
+    std::vector<DigestRecipient> digest_recipients() override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_, std::string("SELECT u.id, u.username, ") + kMailColumns +
+                                      " FROM users u JOIN mail_settings m ON m.user_id = u.id "
+                                      "WHERE m.verified = 1 AND m.disabled = 0 AND m.email != '' "
+                                      "AND m.frequency IN ('daily', 'weekly') ORDER BY u.id");
+        std::vector<DigestRecipient> out;
+        while (q.executeStep())
+            out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), row_to_mail(q, 2)});
+        return out;
+    }
+
+    std::vector<std::string> digest_seen(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_, "SELECT paper_id FROM digest_seen WHERE user_id = ?");
+        q.bind(1, user_id);
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    }
+
+    void record_digest(int64_t user_id, const std::vector<std::string>& sent,
+                       const std::vector<std::string>& passed, std::string_view at) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        SQLite::Statement ins(*db_,
+                              "INSERT INTO digest_seen (user_id, paper_id, sent, at) "
+                              "VALUES (?, ?, ?, ?) ON CONFLICT(user_id, paper_id) DO NOTHING");
+        for (const auto* list : {&sent, &passed}) {
+            for (const auto& id : *list) {
+                ins.bind(1, user_id);
+                ins.bind(2, id);
+                ins.bind(3, list == &sent ? 1 : 0);
+                ins.bind(4, std::string(at));
+                ins.exec();
+                ins.reset();
+            }
+        }
+        SQLite::Statement upd(*db_,
+                              "UPDATE mail_settings SET last_digest_at = ?, failures = 0 "
+                              "WHERE user_id = ?");
+        upd.bind(1, std::string(at));
+        upd.bind(2, user_id);
+        upd.exec();
+        SQLite::Statement prune(*db_, "DELETE FROM digest_seen WHERE user_id = ? AND at < ?");
+        prune.bind(1, user_id);
+        prune.bind(2, format_iso8601(parse_iso8601(at).value_or(0) - 60 * 86400));
+        prune.exec();
+        tx.commit();
+    }
+
+    int64_t record_mail_failure(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement st(*db_,
+                             "UPDATE mail_settings SET failures = failures + 1, "
+                             "disabled = (failures + 1 >= 3) WHERE user_id = ?");
+        st.bind(1, user_id);
+        st.exec();
+        SQLite::Statement q(*db_, "SELECT failures FROM mail_settings WHERE user_id = ?");
+        q.bind(1, user_id);
+        return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    }
+
 private:
+    bool user_exists_locked(int64_t user_id) {
+        SQLite::Statement q(*db_, "SELECT 1 FROM users WHERE id = ?");
+        q.bind(1, user_id);
+        return q.executeStep();
+    }
+
     std::optional<User> find_locked(const char* column, const std::string& value) {
         SQLite::Statement q(*db_, std::string("SELECT id, username, password_hash, created_at, "
                                               "library_rev, session_rev FROM users WHERE ") +

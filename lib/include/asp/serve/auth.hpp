@@ -52,6 +52,11 @@ public:
     // nullopt when malformed, tampered with or expired at `now` (unix seconds).
     std::optional<SessionClaims> decode(std::string_view cookie, int64_t now) const;
 
+    // Hex HMAC-SHA256 of `message` under the shared secret (links that must be unforgeable,
+    // e.g. e-mail verification), and its constant-time check.
+    std::string sign(std::string_view message) const { return mac(message); }
+    bool signed_by_us(std::string_view message, std::string_view signature) const;
+
     std::string new_csrf_token() const;
     bool valid_csrf_token(std::string_view token) const;
 

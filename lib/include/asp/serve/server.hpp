@@ -30,6 +30,7 @@ struct ServeParams {
     double login_burst = 10;     // login/sign-up attempts per client address at once
     // Proxies/load balancers (addresses or networks) whose X-Forwarded-For names the client.
     std::vector<std::string> trusted_proxies;
+    MailOptions mail;            // verification mail and the site's address (feeds, links)
 };
 
 // The analysis reader serve uses (analyze's index/ and buildsvm's recs/).

@@ -22,12 +22,24 @@
 
 namespace asp::serve {
 
+// Where serve's own mail (address verification) goes, and the site's public address for the
+// links in it and in feeds. Mail is "not configured" unless smtp_url, from and base_url are set.
+struct MailOptions {
+    std::string smtp_url;        // smtp://host[:port] (STARTTLS when offered) or smtps://
+    std::string smtp_user;       // empty: no AUTH
+    std::string smtp_password;
+    std::string smtp_ca_file;    // extra CA bundle for the server's TLS
+    std::string from;            // sender address
+    std::string base_url;        // "https://papers.example.org" (no trailing slash)
+};
+
 struct SiteOptions {
     size_t num_results = 200;                         // papers per page; the API's largest limit
     int64_t session_seconds = 30 * 24 * 3600;         // session cookie lifetime
     int max_concurrent_hashes = 2;                    // argon2id runs at once (~64 MiB each)
     double login_burst = 10;                          // login/sign-up attempts per client...
     std::chrono::seconds login_refill{6};             // ...then one more per this
+    MailOptions mail;
 };
 
 class Site {

@@ -74,6 +74,10 @@ public:
     std::vector<Paper> all() const;
     void for_each(const std::function<void(const Paper&)>& fn) const;
 
+    // Papers published at or after `since` (ISO 8601 UTC), newest first (uses the index on
+    // published: a day's papers cost a day's rows, not the whole table).
+    std::vector<Paper> published_since(std::string_view since) const;
+
     // A counter bumped on every insert or change; papers changed after a given value.
     int64_t change_seq() const;
     std::vector<Paper> changed_since(int64_t seq) const;

@@ -36,6 +36,26 @@ struct LibraryEntry {
     std::string saved_at;  // ISO 8601 UTC
 };
 
+// A user's e-mail address and digest preferences (serve's account page, the digest tool).
+struct MailSettings {
+    std::string email;               // empty: none given
+    bool verified = false;           // only verified addresses get digests
+    std::string frequency = "off";   // "daily" | "weekly" | "off"
+    std::vector<std::string> tags;   // the digest's tags; empty: the whole library
+    std::string last_digest_at;      // ISO 8601 UTC of the last digest sent; empty: never
+    int64_t failures = 0;            // consecutive permanent delivery failures
+    bool disabled = false;           // set at 3 failures; cleared by a new address
+    std::string unsubscribe_token;   // random; the digest's one-click unsubscribe link
+    std::string feed_token;          // the private feed's token; empty: no feed
+};
+
+// One user due for a digest, as the digest tool reads them.
+struct DigestRecipient {
+    int64_t user_id = 0;
+    std::string username;
+    MailSettings mail;
+};
+
 struct UserLibrary {
     int64_t user_id = 0;
     std::string username;
@@ -71,6 +91,35 @@ public:
 
     // Every user with a non-empty library (buildsvm).
     virtual std::vector<UserLibrary> all_libraries() = 0;
+
+    // --- E-mail, digests and private feeds ---
+    // Defaults (no address, digest off) for a user who never set anything.
+    virtual MailSettings mail_settings(int64_t user_id) = 0;
+    // Stores `email` unverified, with the pending verification `nonce` and a fresh
+    // `unsubscribe_token`; clears failures and the disabled mark. False: no such user.
+    virtual bool set_email(int64_t user_id, std::string_view email, std::string_view nonce,
+                           std::string_view unsubscribe_token) = 0;
+    // Verifies the address when `email` is still the stored one and `nonce` the pending one;
+    // the nonce is consumed (single use). False otherwise.
+    virtual bool verify_email(int64_t user_id, std::string_view email, std::string_view nonce) = 0;
+    virtual bool set_digest(int64_t user_id, std::string_view frequency,
+                            const std::vector<std::string>& tags) = 0;
+    // Turns the digest off for the owner of `token`; their user id, or nullopt.
+    virtual std::optional<int64_t> unsubscribe(std::string_view token) = 0;
+    // The private recommendations feed's token (random, shown on the account page); an empty
+    // token revokes the feed.
+    virtual bool set_feed_token(int64_t user_id, std::string_view token) = 0;
+    virtual std::optional<User> find_user_by_feed_token(std::string_view token) = 0;
+    // Users with a verified, enabled address and a digest frequency other than "off".
+    virtual std::vector<DigestRecipient> digest_recipients() = 0;
+    // Papers already in (or passed over by) one of the user's digests.
+    virtual std::vector<std::string> digest_seen(int64_t user_id) = 0;
+    // After a digest went out, in one transaction: `sent` and `passed` papers remembered,
+    // last_digest_at = `at`, failures cleared; remembered papers older than 60 days dropped.
+    virtual void record_digest(int64_t user_id, const std::vector<std::string>& sent,
+                               const std::vector<std::string>& passed, std::string_view at) = 0;
+    // A permanent delivery failure; the address is disabled at 3. Returns the new count.
+    virtual int64_t record_mail_failure(int64_t user_id) = 0;
 };
 
 // Opens the store named by `spec`: empty -> SQLite users.db in the data directory; a

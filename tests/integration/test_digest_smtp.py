@@ -234,6 +234,16 @@ def main():
             t.check(msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", "dry-run message complete")
             t.check(m.mail_sql(data, "SELECT COUNT(*) FROM digest_seen")[0][0] == 0, "dry run records nothing")
 
+            # The pipeline's digest stage (SMTP_URL set) runs the tool under the run's lock.
+            n = len(mail.messages())
+            flags = " ".join(["--smtp-user", mail.user, "--smtp-password-file", str(mail.password_file),
+                              "--smtp-ca-file", str(mail.ca), "--max-per-minute", "0", "--now", when])
+            r = t.run(["make", "-f", str(t.SOURCE_DIR / "Makefile.pipeline"), "digest", f"DATA_DIR={data}",
+                       f"BIN={t.BIN_DIR}", f"SMTP_URL={mail.url}", f"MAIL_FROM={FROM}",
+                       "BASE_URL=http://papers.example.org", f"DIGEST_FLAGS={flags}"], check=False)
+            t.check(r.returncode == 0, f"make digest: {r.stdout}\n{r.stderr}")
+            t.check([x for x, _ in mail.messages()[n:]] == ["alice@example.org"], "make digest sent alice's")
+
         r = t.run([t.tool("digest"), "--data-dir", str(data), "--from", "not-an-address",
                    "--base-url", "http://x.org", "--smtp-url", "smtp://127.0.0.1:1"], check=False)
         t.check(r.returncode == 2 and "--from" in r.stderr, f"bad --from: {r.returncode} {r.stderr}")

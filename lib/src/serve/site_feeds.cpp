@@ -163,20 +163,22 @@ void Site::Impl::add_feed_routes() {
     });
     router.add(Method::Get, "/feeds/top.xml", [this, render, bad_feed, window](Request& r) {
         auto& c = ctx(r);
-        auto l = top(c, "week", window);
+        auto l = top(c, "week", false, window);
         if (auto* bad = std::get_if<BadRequest>(&l)) return bad_feed(*bad);
         return render(r, c, {"arxiv-sanity: top papers this week",
                              "The papers of the last week most saved by readers", "/feeds/top.xml"},
                       std::get<Listing>(std::move(l)));
     });
-    router.add(Method::Get, "/feeds/search.xml", [this, render, window](Request& r) {
+    router.add(Method::Get, "/feeds/search.xml", [this, render, bad_feed, window](Request& r) {
         auto& c = ctx(r);
         const std::string q(r.query_param("q").value_or(""));
         if (q.empty() || q.size() > 500)
             return Response::json_error(400, "q: a search query of 1-500 characters");
+        auto l = search(c, q, "all", false, window);
+        if (auto* bad = std::get_if<BadRequest>(&l)) return bad_feed(*bad);
         return render(r, c, {"arxiv-sanity: search " + q, "Papers matching " + q,
                              "/feeds/search.xml?q=" + url_encode(q)},
-                      search(c, q, window));
+                      std::get<Listing>(std::move(l)));
     });
     router.add(Method::Get, "/feeds/u/*", [this, render, bad_feed, window](Request& r) {
         auto& c = ctx(r);
@@ -189,7 +191,7 @@ void Site::Impl::add_feed_routes() {
         RequestContext owner = c;
         owner.user = user;
         owner.library.reset();
-        auto l = recommend(owner, "all", window);
+        auto l = recommend(owner, "all", false, window);
         if (auto* bad = std::get_if<BadRequest>(&l)) return bad_feed(*bad);
         return render(r, owner, {"arxiv-sanity: recommended for " + user->username,
                                  "Papers ranked by your library",

@@ -48,8 +48,9 @@ int main(int argc, char** argv) {
             return 0;
         }
         const auto report = asp::ml::run_buildsvm(dir, p);
-        spdlog::info("{}, index generation {}, {} stale removed",
-                     report.summary.line("buildsvm"), report.generation, report.removed);
+        spdlog::info("{}, tags: {} trained, {} unchanged, {} failed, index generation {}, {} stale removed",
+                     report.summary.line("buildsvm"), report.tags_done, report.tags_skipped,
+                     report.tags_failed, report.generation, report.removed);
         return 0;
     });
 }

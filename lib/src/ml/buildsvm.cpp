@@ -14,26 +14,18 @@
 
 #include "ml/generation.hpp"
 #include "ml/parallel.hpp"
+#include "ml/svm_rank_impl.hpp"
 
 namespace asp::ml {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<ScoredPaper> top_papers(const Generation& g, const SparseRows& x,
-                                    const LinearSvmModel& m, size_t top) {
-    std::vector<std::pair<double, uint32_t>> s(x.rows());
-    for (size_t i = 0; i < x.rows(); ++i) s[i] = {m.decision(x, i), static_cast<uint32_t>(i)};
-    const size_t k = std::min(top, s.size());
-    std::partial_sort(s.begin(), s.begin() + static_cast<ptrdiff_t>(k), s.end(),
-                      [](const auto& a, const auto& b) {
-                          return a.first != b.first ? a.first > b.first : a.second < b.second;
-                      });
-    std::vector<ScoredPaper> out;
-    out.reserve(k);
-    for (size_t i = 0; i < k; ++i) out.push_back({std::string(g.ids[s[i].second]), s[i].first});
-    return out;
-}
+// One model to train: a user's whole library (tag < 0) or one of their tags.
+struct Job {
+    size_t user;
+    int tag = -1;
+};
 
 }  // namespace
 
@@ -45,7 +37,6 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
                                        ": run analyze first");
     const Generation g(data_dir.index_dir(), *gen);
     report.generation = *gen;
-    const SparseRows x{g.matrix.row_ptr, g.matrix.col, g.matrix.val, g.terms.size()};
 
     std::vector<UserLibrary> libraries;
     if (!params.users_db.empty() || fs::exists(data_dir.users_db())) {
@@ -56,10 +47,29 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
     fs::create_directories(recs_dir);
     remove_stale_temp_files(recs_dir);
 
-    std::vector<size_t> todo;
+    std::vector<Job> todo;
     std::vector<std::pair<std::string, int64_t>> have;
+    std::set<std::string> keep_tag_files;
     for (size_t u = 0; u < libraries.size(); ++u) {
         const auto& lib = libraries[u];
+        // Each non-empty tag: its own list, retrained when its inputs (model_key) changed.
+        for (size_t t = 0; t < lib.tags.size(); ++t) {
+            const auto& tag = lib.tags[t];
+            keep_tag_files.insert(tag_recommendations_path(recs_dir, lib.user_id, tag.id).filename().string());
+            if (!params.force) {
+                try {
+                    auto old = read_tag_recommendations(recs_dir, lib.user_id, tag.id);
+                    if (old && old->index_generation == *gen && old->tag == tag.name &&
+                        old->model_key == model_key({tag.paper_ids, lib.not_interested})) {
+                        ++report.tags_skipped;
+                        continue;
+                    }
+                } catch (const std::exception& e) {
+                    spdlog::warn("{}; rebuilding it", e.what());
+                }
+            }
+            todo.push_back({u, static_cast<int>(t)});
+        }
         if (!params.force) {
             try {
                 auto old = read_recommendations(recs_dir, lib.user_id);
@@ -73,9 +83,9 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
                 spdlog::warn("{}; rebuilding it", e.what());
             }
         }
-        todo.push_back(u);
+        todo.push_back({u});
     }
-    spdlog::info("{} users with a library, {} to train, index generation {} ({} papers)",
+    spdlog::info("{} users with a library, {} models to train, index generation {} ({} papers)",
                  libraries.size(), todo.size(), *gen, g.size());
 
     std::mutex mu;
@@ -83,26 +93,20 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
     parallel_for(
         todo.size(), params.jobs,
         [&](size_t k, size_t) {
-            const auto& lib = libraries[todo[k]];
-            std::vector<char> positive(g.size(), 0);
-            size_t found = 0;
-            for (const auto& id : lib.paper_ids)
-                if (auto d = g.find(id)) {
-                    found += positive[*d] == 0;
-                    positive[*d] = 1;
-                }
+            const auto& lib = libraries[todo[k].user];
+            const UserTag* tag = todo[k].tag >= 0 ? &lib.tags[static_cast<size_t>(todo[k].tag)] : nullptr;
+            RankInputs in{tag ? tag->paper_ids : lib.paper_ids, lib.not_interested};
+            RankParams rp{params.svm, params.top, /*list_positives=*/tag == nullptr};
+            const RankResult ranked = rank_by_svm(g, in, rp);
+            const size_t found = ranked.positives_found;
             if (found == 0 || found == g.size()) {
-                spdlog::warn("user {}: {} of {} saved papers are in the index; no SVM",
-                             lib.username, found, lib.paper_ids.size());
+                spdlog::warn("user {}{}: {} of {} papers are in the index; no SVM", lib.username,
+                             tag ? " tag " + tag->name : std::string(), found, in.positives.size());
                 std::lock_guard lock(mu);
-                ++report.summary.failed;
+                if (tag) ++report.tags_failed; else ++report.summary.failed;
                 progress.advance();
                 return;
             }
-            const LinearSvmModel m = train_linear_svm(x, positive, params.svm);
-            if (!m.converged)
-                spdlog::debug("user {}: stopped after {} iterations (max_iter)", lib.username,
-                              m.iterations);
             Recommendations r;
             r.user_id = lib.user_id;
             r.username = lib.username;
@@ -110,11 +114,20 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
             r.index_generation = *gen;
             r.library_size = found;
             r.created_at = utc_now_iso8601();
-            r.papers = top_papers(g, x, m, params.top);
+            r.model_key = model_key(in);
+            if (tag) {
+                r.tag_id = tag->id;
+                r.tag = tag->name;
+            }
+            r.papers = ranked.papers;
             write_recommendations(recs_dir, r);
             std::lock_guard lock(mu);
-            ++report.summary.done;
-            have.emplace_back(lib.username, lib.user_id);
+            if (tag) {
+                ++report.tags_done;
+            } else {
+                ++report.summary.done;
+                have.emplace_back(lib.username, lib.user_id);
+            }
             progress.advance();
         },
         1);
@@ -126,6 +139,10 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(recs_dir, ec)) {
         const std::string name = e.path().filename().string();
+        if (name.rfind("tag-", 0) == 0 && e.path().extension() == ".bin") {
+            if (!keep_tag_files.count(name) && fs::remove(e.path(), ec)) ++report.removed;
+            continue;
+        }
         if (name.rfind("user-", 0) != 0 || e.path().extension() != ".bin") continue;
         try {
             const int64_t id = std::stoll(name.substr(5));

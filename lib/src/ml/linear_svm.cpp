@@ -17,9 +17,11 @@ double LinearSvmModel::decision(const SparseRows& x, size_t row) const {
 }
 
 LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& positive,
-                                const LinearSvmParams& params) {
+                                const LinearSvmParams& params, std::span<const float> row_weight) {
     const size_t l = x.rows();
     if (positive.size() != l) throw std::invalid_argument("labels and rows differ in number");
+    if (!row_weight.empty() && row_weight.size() != l)
+        throw std::invalid_argument("row weights and rows differ in number");
     const size_t n_pos = static_cast<size_t>(std::count(positive.begin(), positive.end(), 1));
     if (n_pos == 0 || n_pos == l) throw std::invalid_argument("an SVM needs both classes");
     for (uint32_t c : x.col)
@@ -33,6 +35,14 @@ LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& po
     // L2 loss: the dual has no upper bound; D_ii = 1 / (2 C_i).
     const double diag_p = 0.5 / cp, diag_n = 0.5 / cn;
     constexpr double kBias = 1.0;  // intercept_scaling
+    // D_ii of row i (1 / (2 C_i)).
+    std::vector<double> diag_w;
+    if (!row_weight.empty()) {
+        diag_w.resize(l);
+        for (size_t i = 0; i < l; ++i)
+            diag_w[i] = (positive[i] ? diag_p : diag_n) / static_cast<double>(row_weight[i]);
+    }
+    auto diag = [&](size_t i) { return diag_w.empty() ? (positive[i] ? diag_p : diag_n) : diag_w[i]; };
 
     LinearSvmModel m;
     m.w.assign(x.n_features, 0.0);
@@ -43,7 +53,7 @@ LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& po
         double sq = kBias * kBias;
         for (uint64_t p = x.row_ptr[i]; p < x.row_ptr[i + 1]; ++p)
             sq += static_cast<double>(x.val[p]) * static_cast<double>(x.val[p]);
-        qd[i] = sq + (positive[i] ? diag_p : diag_n);
+        qd[i] = sq + diag(i);
         index[i] = static_cast<uint32_t>(i);
     }
 
@@ -64,7 +74,7 @@ LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& po
             double wx = wb * kBias;
             const uint64_t b = x.row_ptr[i], e = x.row_ptr[i + 1];
             for (uint64_t p = b; p < e; ++p) wx += m.w[x.col[p]] * static_cast<double>(x.val[p]);
-            const double g = y * wx - 1.0 + alpha[i] * (positive[i] ? diag_p : diag_n);
+            const double g = y * wx - 1.0 + alpha[i] * diag(i);
             double pg = 0;
             if (alpha[i] == 0) {
                 if (g > pg_max_old) {

@@ -2,10 +2,13 @@
 // SVM (asp/ml/linear_svm.hpp: the original's LinearSVC(C=0.1, class_weight='balanced',
 // tol=1e-6, squared hinge, intercept)) with the user's saved papers as positives and every
 // other indexed paper as negatives, over the tf-idf vectors of the current index generation,
-// and writes the top `top` papers by decision value to recs/ (asp/ml/recs.hpp).
+// and writes the top `top` papers by decision value to recs/ (asp/ml/recs.hpp). Every
+// non-empty tag of a user gets its own list the same way (positives = the tag's papers, which
+// it leaves out). "Not interested" papers are weighted negatives of every model of their user
+// and never listed (asp/ml/svm_rank.hpp).
 //
 // A user whose library_rev and the index generation are those of their existing file is
-// skipped (`force` retrains). Files of users whose library became empty are removed.
+// skipped (`force` retrains); a tag whose inputs (model_key) and generation are unchanged too. Files of users whose library became empty are removed.
 // Users are trained in parallel (`jobs`), each on one thread.
 //
 // Failures: no index (run analyze first) or an unreachable user store throw; a user none of
@@ -31,7 +34,8 @@ struct BuildSvmParams {
 
 struct BuildSvmReport {
     StageSummary summary;  // done = users trained, skipped = unchanged, failed = no indexed paper
-    size_t removed = 0;    // stale files of users without a library
+    size_t removed = 0;    // stale files of users without a library (and of deleted tags)
+    size_t tags_done = 0, tags_skipped = 0, tags_failed = 0;  // per-tag lists
     uint64_t generation = 0;
 };
 

@@ -42,7 +42,10 @@ struct LinearSvmModel {
 };
 
 // positive[i]: whether row i is of the positive class. Needs both classes present.
+// row_weight (empty, or one per row): multiplies row i's C, as scikit-learn's sample_weight
+// (C_i = C * class weight * row_weight[i]); class weights count rows, not weights.
 LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& positive,
-                                const LinearSvmParams& params);
+                                const LinearSvmParams& params,
+                                std::span<const float> row_weight = {});
 
 }  // namespace asp::ml

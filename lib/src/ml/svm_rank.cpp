@@ -34,50 +34,56 @@ std::string model_key(const RankInputs& in) {
     return out;
 }
 
-RankResult rank_by_svm(const Generation& g, const RankInputs& in, const RankParams& params) {
-    RankResult out;
-    const size_t n = g.size();
-    // 1: positive, 2: not interested (a negative), 0: an ordinary negative.
-    std::vector<char> label(n, 0);
-    size_t n_pos = 0, n_hard = 0;
+SvmTask svm_task(const Generation& g, const RankInputs& in) {
+    SvmTask t;
     for (const auto& id : in.positives)
-        if (auto d = g.find(id); d && label[*d] == 0) {
-            label[*d] = 1;
-            ++n_pos;
-        }
-    for (const auto& id : in.not_interested)
-        if (auto d = g.find(id); d && label[*d] == 0) {  // saved wins over not interested
-            label[*d] = 2;
-            ++n_hard;
-        }
-    out.positives_found = n_pos;
-    if (n_pos == 0 || n_pos == n) return out;
-    std::vector<char> positive(n);
-    for (size_t i = 0; i < n; ++i) positive[i] = label[i] == 1;
-    std::vector<float> weight;
-    if (n_hard > 0) {
-        // One not-interested paper weighs as one positive: its C is the positive class's.
-        weight.assign(n, 1.0f);
-        const float w = static_cast<float>(n - n_pos) / static_cast<float>(n_pos);
-        for (size_t i = 0; i < n; ++i)
-            if (label[i] == 2) weight[i] = std::max(1.0f, w);
-    }
-    const SparseRows x{g.matrix.row_ptr, g.matrix.col, g.matrix.val, g.terms.size()};
-    const LinearSvmModel m = train_linear_svm(x, positive, params.svm, weight);
-    out.iterations = m.iterations;
+        if (auto d = g.find(id)) t.positive.push_back(*d);
+    std::sort(t.positive.begin(), t.positive.end());
+    t.positive.erase(std::unique(t.positive.begin(), t.positive.end()), t.positive.end());
+    for (const auto& id : in.not_interested)  // saved wins over not interested
+        if (auto d = g.find(id); d && !std::binary_search(t.positive.begin(), t.positive.end(), *d))
+            t.negative.push_back(*d);
+    std::sort(t.negative.begin(), t.negative.end());
+    t.negative.erase(std::unique(t.negative.begin(), t.negative.end()), t.negative.end());
+    // One not-interested paper weighs as one positive: balanced, a negative's C is
+    // C n / (2 n_neg) and a positive's C n / (2 n_pos); the factor n_neg / n_pos makes them equal.
+    if (!t.positive.empty() && t.positive.size() < g.size())
+        t.negative_weight = std::max(1.0, static_cast<double>(g.size() - t.positive.size()) /
+                                              static_cast<double>(t.positive.size()));
+    return t;
+}
 
-    std::vector<std::pair<double, uint32_t>> s;
-    s.reserve(n);
-    for (size_t i = 0; i < n; ++i)
-        if (label[i] == 0 || (label[i] == 1 && params.list_positives))
-            s.emplace_back(m.decision(x, i), static_cast<uint32_t>(i));
-    const size_t k = std::min(params.top, s.size());
+std::vector<ScoredPaper> top_rows(const Generation& g, std::span<const float> scores, const SvmTask& task,
+                                  size_t top, bool list_positives) {
+    std::vector<char> skip(scores.size(), 0);
+    for (uint32_t r : task.negative) skip[r] = 1;
+    if (!list_positives)
+        for (uint32_t r : task.positive) skip[r] = 1;
+    std::vector<std::pair<float, uint32_t>> s;
+    s.reserve(scores.size());
+    for (size_t i = 0; i < scores.size(); ++i)
+        if (!skip[i]) s.emplace_back(scores[i], static_cast<uint32_t>(i));
+    const size_t k = std::min(top, s.size());
     std::partial_sort(s.begin(), s.begin() + static_cast<ptrdiff_t>(k), s.end(),
                       [](const auto& a, const auto& b) {
                           return a.first != b.first ? a.first > b.first : a.second < b.second;
                       });
-    out.papers.reserve(k);
-    for (size_t i = 0; i < k; ++i) out.papers.push_back({std::string(g.ids[s[i].second]), s[i].first});
+    std::vector<ScoredPaper> out;
+    out.reserve(k);
+    for (size_t i = 0; i < k; ++i) out.push_back({std::string(g.ids[s[i].second]), s[i].first});
+    return out;
+}
+
+RankResult rank_by_svm(const Generation& g, const RankInputs& in, const RankParams& params) {
+    RankResult out;
+    const SvmTask task = svm_task(g, in);
+    out.positives_found = task.positive.size();
+    if (task.positive.empty() || task.positive.size() == g.size()) return out;
+    const SparseRows x{g.matrix.row_ptr, g.matrix.col, g.matrix.val, g.terms.size()};
+    const LinearSvmModel m = train_linear_svm(x, task, params.svm);
+    out.iterations = m.iterations;
+    const auto scores = decision_values(x, std::span<const LinearSvmModel>(&m, 1));
+    out.papers = top_rows(g, scores[0], task, params.top, params.list_positives);
     return out;
 }
 

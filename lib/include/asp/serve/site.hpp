@@ -31,6 +31,8 @@ struct SiteOptions {
     unsigned account_login_free = 5;                  // log-ins at one account before delays
     std::chrono::seconds account_login_delay{30};     // the first delay, then doubling...
     std::chrono::seconds account_login_max_delay{900};  // ...up to this
+    // Debian's libjs-katex, served under /static/katex/ (TeX in titles and abstracts).
+    std::string katex_dir = "/usr/share/javascript/katex";
 };
 
 // The security headers every response carries (docs/tools/serve.md, Security model); also

@@ -1,5 +1,5 @@
 // RSS 2.0 feeds (docs/tools/serve.md, "Feeds"): /feeds/recent.xml, /feeds/top.xml,
-// /feeds/search.xml?q=..., and a private /feeds/u/<token>/recommend.xml. Each item: title, the
+// /feeds/search.xml?q=..., and a private /feeds/u/<token>/recommend.xml[?tag=NAME]. Each item: title, the
 // paper's page on this site, the arXiv link, authors, abstract, categories, date; every text
 // escaped. ETag (a hash of the feed) and Last-Modified (the newest item) with 304 answers, so
 // a feed reader polling every few minutes costs a hash, not a download.
@@ -8,9 +8,10 @@
 
 #include <sodium.h>
 
+#include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
+#include <asp/net/http_client.hpp>
 #include <asp/web/html_escape.hpp>
-#include <asp/web/url.hpp>
 
 #include "serve/site_impl.hpp"
 
@@ -115,7 +116,7 @@ void Site::Impl::add_feed_routes() {
         for (const auto& item : listing.items) {
             const CatalogPaper& p = item.paper;
             const std::string ver = std::string(p.id) + "v" + std::to_string(p.version);
-            const std::string page = base + "/similar/" + url_encode(p.id, /*keep_slash=*/true);
+            const std::string page = base + "/similar/" + id_url_path(p.id);
             const std::string abs = "https://arxiv.org/abs/" + ver;
             std::string authors;
             p.authors.for_each([&](std::string_view a) {
@@ -191,11 +192,15 @@ void Site::Impl::add_feed_routes() {
         RequestContext owner = c;
         owner.user = user;
         owner.library.reset();
-        auto l = recommend(owner, "all", false, window);
+        const std::string tag(r.query_param("tag").value_or(""));
+        auto l = recommend(owner, "all", tag, "", false, window);
         if (auto* bad = std::get_if<BadRequest>(&l)) return bad_feed(*bad);
-        return render(r, owner, {"arxiv-sanity: recommended for " + user->username,
-                                 "Papers ranked by your library",
-                                 "/feeds/u/" + std::string(rest)},
+        return render(r, owner, {"arxiv-sanity: recommended for " + user->username +
+                                     (tag.empty() ? "" : " (" + tag + ")"),
+                                 tag.empty() ? "Papers ranked by your library"
+                                             : "Papers ranked by your tag " + tag,
+                                 "/feeds/u/" + std::string(rest) +
+                                     (tag.empty() ? "" : "?tag=" + url_encode(tag))},
                       std::get<Listing>(std::move(l)));
     });
 }

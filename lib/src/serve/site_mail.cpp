@@ -52,15 +52,6 @@ std::optional<int64_t> parse_int(std::string_view s) {
     return v;
 }
 
-// A digest tag: the tags' own syntax (1-40 letters, digits, space, '.', '_', '-').
-bool valid_tag_name(std::string_view name) {
-    if (name.empty() || name.size() > 40) return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == ' ' || c == '.' || c == '_' || c == '-';
-    });
-}
-
 std::string verify_message(int64_t user_id, std::string_view email, std::string_view nonce,
                            int64_t expires) {
     return "verify-email|" + std::to_string(user_id) + "|" + std::string(email) + "|" +

@@ -30,4 +30,8 @@ bool is_valid_raw_id(std::string_view raw);
 // File-name stem for a raw id and version: "/" becomes "_".
 std::string file_stem(std::string_view raw_id, int version);
 
+// The raw id as a URL path for links to the site ("/similar/" + this): the "/" of old-style
+// ids kept, everything else percent-encoded ("cs/0112017", "math.GT/0309136").
+std::string id_url_path(std::string_view raw_id);
+
 }  // namespace asp

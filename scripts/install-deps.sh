@@ -22,6 +22,7 @@ test_pkgs=(
   poppler-utils python3-sklearn python3-numpy python3-scipy
   postgresql nginx haproxy wrk chromium shellcheck
   imagemagick ghostscript time iproute2 iptables systemd cloud-init
+  lintian file systemd-container debootstrap  # the .deb (scripts/package.sh), tests/booted/
 )
 
 pkgs=("${build_pkgs[@]}")

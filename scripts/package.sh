@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 say() { echo "package: $*"; }
-for tool in cpack dpkg-shlibdeps file fakeroot; do
+for tool in cpack dpkg-shlibdeps file; do
   command -v "$tool" >/dev/null ||
     { echo "package: $tool is missing (scripts/install-deps.sh --test installs it)" >&2; exit 1; }
 done
@@ -91,13 +91,13 @@ cat >"$stage$doc/copyright" <<EOF
 arxiv-sanity: a C++20 re-creation of arxiv-sanity-preserver (search, similar papers and
 recommendations for arXiv papers), built from commit $commit of its repository.
 
-Copyright: the arxiv-sanity-cpp authors. Third-party libraries are not bundled: they are
-Debian packages this package depends on, each under its own license.
+Copyright (C) 2026 the arxiv-sanity-cpp authors. Third-party libraries are not bundled:
+they are Debian packages this package depends on, each under its own license.
 EOF
 {
   echo "arxiv-sanity ($version) unstable; urgency=medium"
   echo
-  echo "  * Built from commit $commit: $(git log -1 --format=%s | cut -c1-60)"
+  echo "  * Built from commit $commit: $(git log -1 --format=%s | cut -c1-40)"
   echo
   echo " -- arxiv-sanity-cpp <arxiv-sanity-cpp@users.noreply.github.com>  $(date -u -R -d "@$(git log -1 --format=%ct)")"
 } | gzip -9n >"$stage$doc/changelog.gz"
@@ -116,23 +116,23 @@ set(CPACK_PACKAGE_VERSION "$version")
 set(CPACK_INSTALLED_DIRECTORIES "$stage;/")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/")
 set(CPACK_PACKAGE_DIRECTORY "$work/cpack")
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_PACKAGE_FILE_NAME "arxiv-sanity_${version}_${arch}")
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "$arch")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # What the scripts and units run, besides the libraries: make and sqlite3 (the pipeline
-# wrapper, its status), iptables (the port 80 redirect), systemd and init-system-helpers
-# (units, sysusers, tmpfiles, deb-systemd-helper).
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "make, sqlite3, iptables, systemd, init-system-helpers")
+# wrapper, its status), iptables (the port 80 redirect), systemd (units, sysusers, tmpfiles).
+# deb-systemd-helper comes from init-system-helpers, which is Essential.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "make, sqlite3, iptables, systemd")
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGE_CONTACT "arxiv-sanity-cpp <arxiv-sanity-cpp@users.noreply.github.com>")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "arxiv-sanity-cpp <arxiv-sanity-cpp@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "arXiv paper search, similar papers and recommendations")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "arXiv paper search, similar papers and recommendations
-A C++ re-creation of arxiv-sanity-preserver: a daily pipeline (fetch, download,
-pdf2txt, thumb, analyze, buildsvm, sync; systemd timer) keeps a local library of
-arXiv papers, and serve publishes it as a web site with accounts, saved papers
-and per-user recommendations (systemd service, port 80 by an iptables redirect).")
+set(CPACK_PACKAGE_DESCRIPTION "A C++ re-creation of arxiv-sanity-preserver: a daily pipeline
+(fetch, download, pdf2txt, thumb, analyze, buildsvm, sync; a systemd timer)
+keeps a local library of arXiv papers, and serve publishes it as a web site
+with accounts, saved papers and per-user recommendations (a systemd service,
+port 80 by an iptables redirect).")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "$work/postinst;$work/prerm;$work/postrm")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
@@ -151,7 +151,7 @@ dpkg-deb -f "$deb" Depends | sed 's/^/package: Depends: /'
 if [ "$lintian" -eq 1 ]; then
   command -v lintian >/dev/null ||
     { echo "package: lintian is missing (scripts/install-deps.sh --test installs it)" >&2; exit 1; }
-  lintian_out=$(lintian --no-tag-display-limit "$deb" 2>&1 || true)
+  lintian_out=$(lintian --tag-display-limit 0 "$deb" 2>&1 || true)
   [ -z "$lintian_out" ] || while IFS= read -r line; do echo "package: lintian: $line"; done <<<"$lintian_out"
   if echo "$lintian_out" | grep -q '^E: '; then
     echo "package: lintian reports errors" >&2

@@ -67,29 +67,6 @@ EOF
 }
 
 # --- host side: the package, the fake's PDFs, prepared roots ------------------------------
-ccache_env=(CCACHE_DIR="$work/ccache" CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
-            "CCACHE_SLOPPINESS=pch_defines,time_macros")
-deb1="" deb2=""
-if [ "${scenarios[*]}" = roots ]; then
-  :   # only the build root (below)
-elif [[ " ${scenarios[*]} " == *" deb "* ]]; then
-  echo "booted: scripts/package.sh (Release build, CPack, lintian)"
-  t0=$(date +%s)
-  env "${ccache_env[@]}" "$src/scripts/package.sh" --out "$work/dist" >"$work/package.log" 2>&1 ||
-    { tail -n 40 "$work/package.log"; fail "scripts/package.sh failed"; }
-  note "package.sh: $(( $(date +%s) - t0 )) s"
-  deb1=$(sed -n 's/^package: wrote //p' "$work/package.log")
-  grep '^package: \(Depends\|lintian\)' "$work/package.log"
-  v1=$(dpkg-deb -f "$deb1" Version)
-  env "${ccache_env[@]}" "$src/scripts/package.sh" --version "$v1.1" --no-lintian \
-    --out "$work/dist" >"$work/package2.log" 2>&1 || { tail -n 20 "$work/package2.log"; fail "second package"; }
-  deb2=$(sed -n 's/^package: wrote //p' "$work/package2.log")
-elif [ "${ASP_BOOTED_COLD:-0}" != 1 ]; then
-  # the compile scenarios' compiler cache: the same Release build the package uses
-  env "${ccache_env[@]}" "$src/scripts/build.sh" "$src/build-package" -DCMAKE_BUILD_TYPE=Release \
-    -DASP_BUILD_TESTS=OFF -DASP_WERROR=OFF >"$work/build.log" 2>&1 || fail "Release build (see $work/build.log)"
-fi
-
 pdfs=$work/fake-pdfs
 if [ -z "$(ls -A "$pdfs" 2>/dev/null)" ]; then
   mkdir -p "$pdfs"
@@ -130,6 +107,39 @@ prepared_root() {
   echo "$tar"
 }
 
+ccache_env=(CCACHE_DIR="$work/ccache" CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
+            "CCACHE_SLOPPINESS=pch_defines,time_macros")
+deb1="" deb2=""
+# The build root (debootstrap, packages: network and disk) is made while the Release build
+# (CPU) runs.
+roots_pid=""
+if [[ " ${scenarios[*]} " =~ \ (compile|cloud-init|roots)\  ]]; then
+  prepared_root build >"$work/root-build.log" 2>&1 &
+  roots_pid=$!
+fi
+if [ "${scenarios[*]}" = roots ]; then
+  :   # only the build root
+elif [[ " ${scenarios[*]} " == *" deb "* ]]; then
+  echo "booted: scripts/package.sh (Release build, CPack, lintian)"
+  t0=$(date +%s)
+  env "${ccache_env[@]}" "$src/scripts/package.sh" --out "$work/dist" >"$work/package.log" 2>&1 ||
+    { tail -n 40 "$work/package.log"; fail "scripts/package.sh failed"; }
+  note "package.sh: $(( $(date +%s) - t0 )) s"
+  deb1=$(sed -n 's/^package: wrote //p' "$work/package.log")
+  grep '^package: \(Depends\|lintian\)' "$work/package.log"
+  v1=$(dpkg-deb -f "$deb1" Version)
+  env "${ccache_env[@]}" "$src/scripts/package.sh" --version "$v1.1" --no-lintian \
+    --out "$work/dist" >"$work/package2.log" 2>&1 || { tail -n 20 "$work/package2.log"; fail "second package"; }
+  deb2=$(sed -n 's/^package: wrote //p' "$work/package2.log")
+elif [ "${ASP_BOOTED_COLD:-0}" != 1 ]; then
+  # the compile scenarios' compiler cache: the same Release build the package uses
+  env "${ccache_env[@]}" "$src/scripts/build.sh" "$src/build-package" -DCMAKE_BUILD_TYPE=Release \
+    -DASP_BUILD_TESTS=OFF -DASP_WERROR=OFF >"$work/build.log" 2>&1 || fail "Release build (see $work/build.log)"
+fi
+
+if [ -n "$roots_pid" ]; then
+  wait "$roots_pid" || { cat "$work/root-build.log"; fail "preparing the build root"; }
+fi
 # A unit inside the machine, enabled, started before cloud-init's scripts (cloud-final).
 add_unit() {   # NAME EXECSTART
   cat >"$M_ROOT/etc/systemd/system/$1.service" <<EOF
@@ -392,7 +402,7 @@ scenario_deb() {
 
 for s in "${scenarios[@]}"; do
   case $s in
-    roots) prepared_root build >/dev/null || fail "build root"; exit 0 ;;
+    roots) exit 0 ;;   # only the build root
     compile) scenario_compile ;;
     cloud-init) scenario_cloud_init ;;
     deb) scenario_deb ;;

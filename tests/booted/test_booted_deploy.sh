@@ -43,7 +43,7 @@ python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing (scripts/i
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(compile cloud-init deb)
 work=${ASP_BOOTED_WORK:-/var/tmp/asp-booted}
-mkdir -p "$work/ccache"
+mkdir -p "$work"
 results=()
 note() { echo "booted: $*"; results+=("$*"); }
 trap 'machine_destroy' EXIT
@@ -107,8 +107,6 @@ prepared_root() {
   echo "$tar"
 }
 
-ccache_env=(CCACHE_DIR="$work/ccache" CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
-            "CCACHE_SLOPPINESS=pch_defines,time_macros")
 deb1="" deb2=""
 # The build root (debootstrap, packages: network and disk) is made while the Release build
 # (CPU) runs.
@@ -122,19 +120,15 @@ if [ "${scenarios[*]}" = roots ]; then
 elif [[ " ${scenarios[*]} " == *" deb "* ]]; then
   echo "booted: scripts/package.sh (Release build, CPack, lintian)"
   t0=$(date +%s)
-  env "${ccache_env[@]}" "$src/scripts/package.sh" --out "$work/dist" >"$work/package.log" 2>&1 ||
+  "$src/scripts/package.sh" --out "$work/dist" >"$work/package.log" 2>&1 ||
     { tail -n 40 "$work/package.log"; fail "scripts/package.sh failed"; }
   note "package.sh: $(( $(date +%s) - t0 )) s"
   deb1=$(sed -n 's/^package: wrote //p' "$work/package.log")
   grep '^package: \(Depends\|lintian\)' "$work/package.log"
   v1=$(dpkg-deb -f "$deb1" Version)
-  env "${ccache_env[@]}" "$src/scripts/package.sh" --version "$v1.1" --no-lintian \
+  "$src/scripts/package.sh" --version "$v1.1" --no-lintian \
     --out "$work/dist" >"$work/package2.log" 2>&1 || { tail -n 20 "$work/package2.log"; fail "second package"; }
   deb2=$(sed -n 's/^package: wrote //p' "$work/package2.log")
-elif [ "${ASP_BOOTED_COLD:-0}" != 1 ]; then
-  # the compile scenarios' compiler cache: the same Release build the package uses
-  env "${ccache_env[@]}" "$src/scripts/build.sh" "$src/build-package" -DCMAKE_BUILD_TYPE=Release \
-    -DASP_BUILD_TESTS=OFF -DASP_WERROR=OFF >"$work/build.log" 2>&1 || fail "Release build (see $work/build.log)"
 fi
 
 if [ -n "$roots_pid" ]; then
@@ -161,7 +155,6 @@ new_machine() {
   local tar
   if [ "$1" = build ]; then tar=$(prepared_root build) || fail "build root"
   else
-    local deps
     local -a deps
     read -r -a deps <<<"$(dpkg-deb -f "$deb1" Depends | sed 's/([^)]*)//g; s/|[^,]*//g; s/,/ /g')"
     tar=$(prepared_root runtime "${deps[@]}") || fail "runtime root"
@@ -173,9 +166,14 @@ new_machine() {
   add_unit asp-fake-arxiv "/usr/bin/python3 /root/project/tests/fakes/fake_arxiv.py --port $FAKE_PORT --fixtures-only --pdf-dir /srv/fake-pdfs"
 }
 
-use_ccache() {   # BASE_DIR: the machine builds through the host's compiler cache
+# use_ccache BASE_DIR: the machines share one compiler cache (kept in $work/ccache-machines):
+# the compile scenario's build fills it (from empty on a first run), cloud-init's reads it.
+# (The host's own builds cannot fill it: ccache found no hit across host and machine roots.)
+use_ccache() {
   [ "${ASP_BOOTED_COLD:-0}" = 1 ] && return 0
-  machine_bind "$work/ccache" /var/cache/asp-ccache
+  mkdir -p "$work/ccache-machines"
+  CCACHE_DIR=$work/ccache-machines ccache -z >/dev/null 2>&1 || true
+  machine_bind "$work/ccache-machines" /var/cache/asp-ccache
   printf 'cache_dir = /var/cache/asp-ccache\nbase_dir = %s\nhash_dir = false\nsloppiness = pch_defines,time_macros\n' \
     "$1" >"$M_ROOT/etc/ccache.conf"
 }
@@ -293,6 +291,12 @@ update_with() {
   note "$2: took $took s; data ($before_papers papers), settings, sessions kept; longest /healthz gap $gap s"
 }
 
+cache_stats() {   # the compiler cache's hits and misses in this machine
+  if [ "${ASP_BOOTED_COLD:-0}" = 1 ] || [ ! -f "$M_ROOT/etc/ccache.conf" ]; then echo "no compiler cache"; return; fi
+  machine_run 'ccache --print-stats' | awk -F'\t' '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" {h += $2}
+    $1 == "cache_miss" {m = $2} END {printf "compiler cache: %d hits, %d misses", h, m}'
+}
+
 boot_to_serving() {   # seconds from the boot to deploy.sh's last line in the deploy log
   machine_run 'stat -c %Y /var/log/arxiv-sanity-deploy.log' | awk -v t0="$1" '{print $1 - t0}'
 }
@@ -311,7 +315,7 @@ scenario_compile() {
   local t0=$SECONDS
   in_m 'cd /root/project && scripts/deploy.sh --no-first-run >/root/deploy.log 2>&1 || { tail -n 40 /root/deploy.log; exit 1; }' \
     "compile: scripts/deploy.sh failed"
-  note "compile: scripts/deploy.sh (build included$([ "${ASP_BOOTED_COLD:-0}" = 1 ] && echo ", no compiler cache" || echo ", compiler cache warm")): $(( SECONDS - t0 )) s"
+  note "compile: scripts/deploy.sh, build included: $(( SECONDS - t0 )) s ($(cache_stats))"
   check_serving compile
   [ "$(papers)" = 0 ] || fail "compile: papers before the first run"
   pipeline_env >"$M_ROOT/etc/arxiv-sanity/pipeline.env"   # the machine's root is a host folder
@@ -354,7 +358,7 @@ scenario_cloud_init() {
   t0=$(date +%s)
   machine_boot || fail "cloud-init: boot"
   wait_cloud_init cloud-init
-  note "cloud-init (compile$([ "${ASP_BOOTED_COLD:-0}" = 1 ] && echo ", no compiler cache" || echo ", compiler cache warm")): boot to serving $(boot_to_serving "$t0") s"
+  note "cloud-init (compile way): boot to serving $(boot_to_serving "$t0") s ($(cache_stats))"
   check_serving cloud-init
   wait_pipeline cloud-init
   check_filled cloud-init

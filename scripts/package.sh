@@ -120,9 +120,10 @@ set(CPACK_PACKAGE_FILE_NAME "arxiv-sanity_${version}_${arch}")
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "$arch")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # What the scripts and units run, besides the libraries: make and sqlite3 (the pipeline
-# wrapper, its status), iptables (the port 80 redirect), systemd (units, sysusers, tmpfiles).
+# wrapper, its status), iptables (the port 80 redirect), systemd (units, sysusers, tmpfiles);
+# libjs-katex: the KaTeX files serve sends from /usr/share/javascript/katex.
 # deb-systemd-helper comes from init-system-helpers, which is Essential.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "make, sqlite3, iptables, systemd")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "make, sqlite3, iptables, systemd, libjs-katex")
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGE_CONTACT "arxiv-sanity-cpp <arxiv-sanity-cpp@users.noreply.github.com>")

@@ -225,6 +225,8 @@ check_serving() {   # WHAT: every unit as designed, the timer, / through port 80
   in_m 'for _ in $(seq 1 30); do curl -fsS -o /dev/null http://localhost/healthz && break; sleep 1; done
         curl -fsS http://localhost/ | grep -q "<title>.*arxiv-sanity</title>"' \
     "$1: http://localhost/ (port 80) does not serve the site"
+  in_m 'curl -fsS -o /dev/null http://localhost/static/katex/katex.min.css' \
+    "$1: KaTeX (libjs-katex) is not served"
   in_m 'iptables -w -t nat -S OUTPUT | grep -q "arxiv-sanity 80->5000"' "$1: no port 80 redirect"
   in_m '! ss -ltnH "sport = :80" | grep -q .' "$1: something listens on port 80 itself"
   echo "booted: $1: serving (units active/enabled, timer listed, / through port 80)"

@@ -1,8 +1,8 @@
 #include "serve/html.hpp"
 
 #include <asp/arxiv/id.hpp>
-#include <asp/net/http_client.hpp>
 #include <asp/web/http.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp::serve::html {
 

@@ -2,6 +2,8 @@
 // the pages and the API share (listings, accounts).
 #include "serve/site_impl.hpp"
 
+#include "serve/search_query.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -95,6 +97,7 @@ web::Response Site::Impl::handle(web::Request& request) {
         }
         request.context = &c;
         response = router.dispatch(request);
+        if (response.status == 404) response = not_found(request, c, std::move(response));
     } catch (const std::exception& e) {
         spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
         response = web::Response::json_error(500, "internal error");
@@ -109,6 +112,7 @@ web::Response Site::Impl::handle(web::Request& request) {
     }
     response.header("Content-Security-Policy",
                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                    "font-src 'self'; "
                     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
                     "base-uri 'none'");
     response.header("X-Content-Type-Options", "nosniff");
@@ -125,9 +129,13 @@ void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
     std::vector<std::string_view> ids;
     ids.reserve(items.size());
     for (const auto& item : items) ids.push_back(item.paper.id);
-    auto abstracts = catalog.abstracts(ids);
-    for (size_t i = 0; i < items.size() && i < abstracts.size(); ++i)
-        items[i].abstract = std::move(abstracts[i]);
+    auto details = catalog.details(ids);
+    for (size_t i = 0; i < items.size() && i < details.size(); ++i) {
+        items[i].abstract = std::move(details[i].abstract);
+        items[i].comment = std::move(details[i].comment);
+        items[i].journal_ref = std::move(details[i].journal_ref);
+        items[i].doi = std::move(details[i].doi);
+    }
 }
 
 std::string Site::Impl::cache_key(const web::Request& r) {
@@ -137,6 +145,9 @@ std::string Site::Impl::cache_key(const web::Request& r) {
         key += std::to_string(k.size()) + ":" + k;
         key += std::to_string(v.size()) + ":" + v;
     }
+    // A time window moves with the clock: such a view is kept for the hour at most.
+    if (auto t = r.query_param("time"); t && *t != "all" && !t->empty())
+        key += "@" + std::to_string(now_seconds() / 3600);
     return key;
 }
 
@@ -260,7 +271,7 @@ std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>&
     std::vector<ListItem> out;
     out.reserve(ranked.size());
     for (const auto& s : ranked)
-        if (auto p = catalog.find(s.id)) out.push_back({*p, s.score, {}});
+        if (auto p = catalog.find(s.id)) out.push_back(list_item(*p, s.score));
     return out;
 }
 }  // namespace
@@ -271,27 +282,50 @@ Listing Site::Impl::recent(const RequestContext& c, bool only_v1, Window w) cons
     Listing out;
     out.total = order.size();
     for (size_t i = w.offset; i < order.size() && i < w.offset + w.limit; ++i)
-        out.items.push_back({catalog.at(order[i]), std::nullopt, {}});
+        out.items.push_back(list_item(catalog.at(order[i])));
     return out;
 }
 
 std::variant<Listing, BadRequest> Site::Impl::top(const RequestContext& c, std::string_view time,
-                                                  Window w) {
+                                                  bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
-    std::string since = *seconds ? format_iso8601(now_seconds() - *seconds) : "";
-    std::vector<Scored> ranked;
-    for (auto& [id, n] : users.save_counts(since))
-        ranked.push_back({std::move(id), static_cast<double>(n)});
-    return window_of(resolve(*c.snap->catalog, ranked), w);
+    const int64_t since = *seconds ? now_seconds() - *seconds : 0;
+    const auto& catalog = *c.snap->catalog;
+    std::vector<ListItem> all;
+    for (auto& [id, n] : users.save_counts("")) {
+        auto p = catalog.find(id);
+        if (!p || n <= 0 || p->published_at < since || (only_v1 && p->version != 1)) continue;
+        all.push_back(list_item(*p, static_cast<double>(n), ScoreKind::Saves));
+    }
+    std::sort(all.begin(), all.end(), [](const ListItem& a, const ListItem& b) {
+        if (*a.score != *b.score) return *a.score > *b.score;
+        if (a.paper.published_at != b.paper.published_at)
+            return a.paper.published_at > b.paper.published_at;
+        return a.paper.id > b.paper.id;
+    });
+    return window_of(all, w);
 }
 
-Listing Site::Impl::search(const RequestContext& c, std::string_view q, Window w) const {
-    if (q.empty()) return {};
-    auto [ranked, total] = c.snap->analysis->search(q, w.offset, w.limit);
+std::variant<Listing, BadRequest> Site::Impl::search(const RequestContext& c, std::string_view q,
+                                                     std::string_view time, bool only_v1,
+                                                     Window w) const {
+    if (q.size() > kMaxQueryBytes)
+        return BadRequest{400, "query too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)"};
+    auto seconds = time_filter_seconds(time);
+    if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
+    const auto& catalog = *c.snap->catalog;
+    SearchFilter filter{*seconds ? now_seconds() - *seconds : 0, only_v1};
+    auto outcome = run_search(catalog, *c.snap->analysis, q, filter);
+    if (auto* e = std::get_if<SearchError>(&outcome)) return BadRequest{400, e->message};
+    const auto& found = std::get<SearchOutcome>(outcome);
     Listing out;
-    out.items = resolve(*c.snap->catalog, ranked);
-    out.total = total;
+    out.total = found.hits.size();
+    for (size_t i = w.offset; i < found.hits.size() && i < w.offset + w.limit; ++i) {
+        std::optional<double> score;
+        if (found.ranked) score = found.hits[i].score;
+        out.items.push_back(list_item(catalog.at(found.hits[i].position), score, ScoreKind::Relevance));
+    }
     return out;
 }
 
@@ -299,7 +333,9 @@ std::variant<Listing, BadRequest> Site::Impl::similar(const RequestContext& c,
                                                       std::string_view id, Window w) const {
     if (!c.snap->catalog->find(id)) return BadRequest{404, "no such paper"};
     size_t k = std::min<size_t>(w.offset + w.limit, kMaxSearchResults);
-    return window_of(resolve(*c.snap->catalog, c.snap->analysis->similar(id, k)), w);
+    auto all = resolve(*c.snap->catalog, c.snap->analysis->similar(id, k));
+    for (auto& item : all) item.score_kind = ScoreKind::Similarity;
+    return window_of(all, w);
 }
 
 Listing Site::Impl::library(RequestContext& c, Window w) {
@@ -307,7 +343,8 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     if (c.user) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) {
-            if (auto p = c.snap->catalog->find(e.paper_id)) all.push_back({*p, std::nullopt, {}});
+            if (auto p = c.snap->catalog->find(e.paper_id))
+                all.push_back(list_item(*p));
             c.library->insert(std::move(e.paper_id));
         }
     }
@@ -315,14 +352,18 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
 }
 
 std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::string_view time,
-                                                        Window w) {
+                                                        bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
     if (!c.user) return Listing{};
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
     for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
-        if (item.paper.published_at >= since && !in_library(c, item.paper.id)) all.push_back(item);
+        if (item.paper.published_at >= since && !(only_v1 && item.paper.version != 1) &&
+            !in_library(c, item.paper.id)) {
+            item.score_kind = ScoreKind::Match;
+            all.push_back(item);
+        }
     return window_of(all, w);
 }
 

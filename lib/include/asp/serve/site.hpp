@@ -28,6 +28,8 @@ struct SiteOptions {
     int max_concurrent_hashes = 2;                    // argon2id runs at once (~64 MiB each)
     double login_burst = 10;                          // login/sign-up attempts per client...
     std::chrono::seconds login_refill{6};             // ...then one more per this
+    // Debian's libjs-katex, served under /static/katex/ (TeX in titles and abstracts).
+    std::string katex_dir = "/usr/share/javascript/katex";
 };
 
 class Site {

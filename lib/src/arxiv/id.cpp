@@ -1,7 +1,5 @@
 #include <asp/arxiv/id.hpp>
 
-#include <asp/net/http_client.hpp>
-
 #include <cctype>
 #include <string>
 
@@ -90,26 +88,5 @@ std::string ArxivId::versioned() const {
 }
 
 std::string ArxivId::file_stem() const { return asp::file_stem(raw, version); }
-
-std::string file_stem(std::string_view raw_id, int version) {
-    std::string s(raw_id);
-    for (auto& c : s)
-        if (c == '/') c = '_';
-    if (version > 0) s += "v" + std::to_string(version);
-    return s;
-}
-
-std::string id_url_path(std::string_view raw_id) {
-    std::string out;
-    size_t start = 0;
-    while (true) {
-        const size_t slash = raw_id.find('/', start);
-        out += url_encode(raw_id.substr(start, slash == std::string_view::npos ? raw_id.npos : slash - start));
-        if (slash == std::string_view::npos) break;
-        out += '/';
-        start = slash + 1;
-    }
-    return out;
-}
 
 }  // namespace asp

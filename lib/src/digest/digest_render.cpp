@@ -8,6 +8,7 @@
 #include <asp/arxiv/id.hpp>
 #include <asp/mail/message.hpp>
 #include <asp/web/html_escape.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp::digest {
 namespace {
@@ -108,7 +109,7 @@ mail::Message render_digest(const DigestParams& params, const DigestRecipient& u
         size_t rank = 0;
         for (const auto& item : section.items) {
             const Paper& p = item.paper;
-            const std::string page = base + "/similar/" + id_url_path(p.id);
+            const std::string page = base + "/similar/" + url_encode(p.id, /*keep_slash=*/true);
             const std::string abs = "https://arxiv.org/abs/" + p.id + "v" + std::to_string(p.version);
             const std::string title = one_line(p.title);
             const std::string authors = authors_line(p.authors);

@@ -10,8 +10,8 @@
 
 #include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
-#include <asp/net/http_client.hpp>
 #include <asp/web/html_escape.hpp>
+#include <asp/web/url.hpp>
 
 #include "serve/site_impl.hpp"
 
@@ -116,7 +116,7 @@ void Site::Impl::add_feed_routes() {
         for (const auto& item : listing.items) {
             const CatalogPaper& p = item.paper;
             const std::string ver = std::string(p.id) + "v" + std::to_string(p.version);
-            const std::string page = base + "/similar/" + id_url_path(p.id);
+            const std::string page = base + "/similar/" + url_encode(p.id, /*keep_slash=*/true);
             const std::string abs = "https://arxiv.org/abs/" + ver;
             std::string authors;
             p.authors.for_each([&](std::string_view a) {

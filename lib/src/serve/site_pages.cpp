@@ -240,8 +240,24 @@ void Site::Impl::add_page_routes() {
         if (!c.user) return Response::redirect("/login?next=/library");
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
-        return listing_page(r, c, "Your library", "", library(c, std::get<Window>(w)),
+        return listing_page(r, c, "Your library",
+                            "<nav class=\"filters\"><a class=\"export\" href=\"/api/library.bib\" "
+                            "download=\"library.bib\">export BibTeX</a></nav>",
+                            library(c, std::get<Window>(w)),
                             std::get<Window>(w), "Nothing saved yet: press save on a paper.");
+    });
+
+    // One paper's BibTeX, as text a reader can copy.
+    router.add(Method::Get, "/bibtex/*", [this, error_page](Request& r) {
+        auto& c = ctx(r);
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return error_page(c, 400, "not an arXiv id");
+        auto p = c.snap->catalog->find(*id);
+        if (!p) return error_page(c, 404, "no such paper");
+        Response resp;
+        resp.content_type = "text/plain; charset=utf-8";
+        resp.body = bibtex_of(c, {list_item(*p)});
+        return resp;
     });
 
     router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page, window_controls](Request& r) {

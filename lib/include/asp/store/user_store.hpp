@@ -71,6 +71,9 @@ public:
 
     // Every user with a non-empty library (buildsvm).
     virtual std::vector<UserLibrary> all_libraries() = 0;
+
+    // How many accounts there are (serve's /stats).
+    virtual int64_t user_count() = 0;
 };
 
 // Opens the store named by `spec`: empty -> SQLite users.db in the data directory; a

@@ -40,6 +40,7 @@ article.paper h2{font-size:1.1rem;margin:0 0 .25rem}
 .more-authors[open] summary{display:none}
 .extra{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.3rem 0;font-size:.85rem;color:#555}
 .katex{font-size:1.05em}
+.abstract,article.paper h2,.extra{overflow-x:auto;overflow-y:hidden}
 .score{color:#555}
 .bars{display:inline-block;width:2em;height:.6em;margin-right:.3em;border:1px solid #8a1c1c;border-radius:2px;background:linear-gradient(to right,#8a1c1c var(--w),#fff var(--w))}
 .bars.b1{--w:25%}.bars.b2{--w:50%}.bars.b3{--w:75%}.bars.b4{--w:100%}

@@ -114,9 +114,9 @@ def main():
             # A failed log-in never creates an account.
             ghost = s.Client(port)
             ghost.get("/")
-            expect(ghost.json("POST", "/api/login", {"username": "ghost", "password": "whatever1"}),
+            expect(ghost.json("POST", "/api/login", {"username": "ghost", "password": "whatever it takes"}),
                    401, "unknown user")
-            expect(ghost.json("POST", "/api/signup", {"username": "ghost", "password": "whatever1"}),
+            expect(ghost.json("POST", "/api/signup", {"username": "ghost", "password": "whatever it takes"}),
                    200, "ghost was not created by the failed login")
 
             # Save / unsave, library, in_library, top.

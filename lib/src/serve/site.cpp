@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/log.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/gzip.hpp>
 
@@ -60,7 +61,8 @@ std::optional<std::string> paper_id_from_path(std::string_view rest) {
 
 Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::string secret)
     : options(o), data_dir(std::move(dir)), data(d), users(u), codec(std::move(secret)),
-      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill) {
+      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill),
+      account_limiter(o.account_login_free, o.account_login_delay, o.account_login_max_delay) {
     // The hash of a random password nobody knows (made once with crypto_pwhash_str at the
     // interactive limits): verifying against it costs what a real account costs, and computing
     // it here would add ~0.1-1 s to start-up.
@@ -83,25 +85,39 @@ web::Response Site::Impl::handle(web::Request& request) {
     RequestContext c;
     c.snap = data.current();
     c.secure = request.header("x-forwarded-proto").value_or("") == "https";
-    if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token)) {
-        c.csrf = std::string(*token);
-    } else {
-        c.csrf = codec.new_csrf_token();
-        c.csrf_fresh = true;
-    }
     web::Response response;
     try {
+        std::string_view binding;  // the CSRF token is bound to the session once logged in
         if (auto cookie = request.cookie("session")) {
             if (auto claims = codec.decode(*cookie, now_seconds())) {
                 auto user = users.find_user_by_id(claims->user_id);
-                if (user && user->session_rev == claims->session_rev) c.user = std::move(user);
+                if (user && user->session_rev == claims->session_rev) {
+                    c.user = std::move(user);
+                    binding = SessionCodec::session_binding(*cookie);
+                }
             }
+        }
+        if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token, binding)) {
+            c.csrf = std::string(*token);
+        } else {
+            c.csrf = codec.new_csrf_token(binding);
+            c.csrf_fresh = true;
         }
         request.context = &c;
         response = router.dispatch(request);
         if (response.status == 404) response = not_found(request, c, std::move(response));
+        // A new session (log-in, sign-up, password change) or none (log-out): a new token
+        // bound to it, so no token from before carries over.
+        for (const auto& [name, value] : response.headers) {
+            if (name != "Set-Cookie" || value.rfind("session=", 0) != 0) continue;
+            std::string_view session(value);
+            session = session.substr(8, session.find(';') - 8);
+            c.csrf = codec.new_csrf_token(session.empty() ? "" : SessionCodec::session_binding(session));
+            c.csrf_fresh = true;
+        }
     } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
+        spdlog::error("{} {}: {}", web::method_name(request.method), log_escape(request.path),
+                      log_escape(e.what()));
         response = web::Response::json_error(500, "internal error");
     }
     request.context = nullptr;
@@ -112,6 +128,11 @@ web::Response Site::Impl::handle(web::Request& request) {
         o.same_site = "Strict";
         response.header("Set-Cookie", web::set_cookie_value("csrf", c.csrf, o));
     }
+    add_security_headers(response);
+    return response;
+}
+
+void add_security_headers(web::Response& response) {
     response.header("Content-Security-Policy",
                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                     "font-src 'self'; "
@@ -124,7 +145,6 @@ web::Response Site::Impl::handle(web::Request& request) {
     bool has_cache_control = std::any_of(response.headers.begin(), response.headers.end(),
                                          [](const auto& h) { return h.first == "Cache-Control"; });
     if (!has_cache_control) response.header("Cache-Control", "no-store");
-    return response;
 }
 
 void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
@@ -393,8 +413,7 @@ std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::st
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
     if (!valid_username(username))
         return BadRequest{400, "a username is 1 to 32 letters, digits, '.', '_' or '-'"};
-    if (password.size() < 8 || password.size() > 1024)
-        return BadRequest{400, "a password is 8 to 1024 characters"};
+    if (auto problem = password_problem(password)) return BadRequest{400, *problem};
     if (users.find_user(username)) return BadRequest{409, "that username is taken"};
     auto hash = hasher.hash(password);
     if (!hash) return BadRequest{503, "busy; try again in a moment"};
@@ -415,6 +434,10 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
     if (!limiter.allow(r.client_ip))
         return BadRequest{429, "too many attempts; try again in " +
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
+    // Per account name, known or not (the same answer either way), from every address.
+    if (int wait = account_limiter.begin(username); wait > 0)
+        return BadRequest{429, "too many attempts at this account; try again in " +
+                                   std::to_string(wait) + " s"};
     std::optional<User> user;
     if (valid_username(username) && password.size() <= 1024) user = users.find_user(username);
     // An unknown user costs the same hash as a known one.
@@ -422,6 +445,7 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
                                        password.size() <= 1024 ? password : "");
     if (outcome == HashOutcome::Busy) return BadRequest{503, "busy; try again in a moment"};
     if (!user || !ok) return BadRequest{401, "wrong username or password"};
+    account_limiter.succeeded(username);
     return *user;
 }
 

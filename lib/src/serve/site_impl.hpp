@@ -81,6 +81,7 @@ struct Site::Impl {
     SessionCodec codec;
     PasswordHasher hasher;
     LoginRateLimiter limiter;
+    AccountLoginLimiter account_limiter;
     web::Router router;
     std::string dummy_hash;  // verified when a username is unknown, so timing does not tell
 

@@ -26,10 +26,15 @@ std::string form_field(const web::Fields& form, std::string_view name) {
     return "";
 }
 
-// A local path to return to after a form (never another site: "//host" is refused).
+// A local path to return to after a form: only a plain path (and query) of this site, "/" and
+// then RFC 3986 path/query characters. Browsers drop TAB/CR/LF from URLs and read "\" as
+// "/", so anything else (controls, spaces, "\", "//host", non-ASCII) becomes "/".
 std::string safe_next(std::string_view next) {
-    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
-        next.size() > 1000 || next.find_first_of("\r\n") != std::string_view::npos)
+    static constexpr std::string_view kPlain =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?";
+    if (next.empty() || next[0] != '/' || next.size() > 1000 ||
+        (next.size() > 1 && next[1] == '/') ||
+        next.find_first_not_of(kPlain) != std::string_view::npos)
         return "/";
     return std::string(next);
 }
@@ -362,8 +367,7 @@ void Site::Impl::add_page_routes() {
         if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
         auto form = r.form();
         std::string fresh = form_field(form, "new");
-        if (fresh.size() < 8 || fresh.size() > 1024)
-            return account_page(c, 400, "A password is 8 to 1024 characters.", false);
+        if (auto problem = password_problem(fresh)) return account_page(c, 400, *problem, false);
         if (auto bad = check_password(*c.user, form_field(form, "current")))
             return account_page(c, bad->status, bad->message, false);
         auto hash = hasher.hash(fresh);

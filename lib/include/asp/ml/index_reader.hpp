@@ -71,6 +71,9 @@ public:
     std::vector<std::pair<std::string, double>> terms_of(std::string_view paper_id) const;
     std::vector<ScoredPaper> search(std::string_view query, size_t k) const;
 
+    // The mapped generation (asp/ml/svm_rank.hpp trains on its tf-idf matrix).
+    const Generation& generation_data() const { return *g_; }
+
 private:
     explicit IndexReader(std::unique_ptr<Generation> g);
     std::unique_ptr<Generation> g_;

@@ -17,6 +17,7 @@ build_pkgs=(
   libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
   catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
   libboost-dev libicu-dev zlib1g-dev
+  libzxcvbn-dev  # serve's common-password check (zxcvbn-c's dictionaries; runtime: libzxcvbn0)
   sqlite3 python3 make util-linux procps
   libjs-katex
 )

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/log.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/gzip.hpp>
 
@@ -50,6 +51,14 @@ std::optional<int64_t> time_filter_seconds(std::string_view name) {
     return std::nullopt;
 }
 
+bool valid_tag_name(std::string_view name) {
+    if (name.empty() || name.size() > 40) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == ' ' || c == '_' || c == '-' || c == '.';
+    });
+}
+
 std::optional<std::string> paper_id_from_path(std::string_view rest) {
     if (rest.size() > 64) return std::nullopt;
     auto id = parse_arxiv_id(rest);
@@ -59,7 +68,8 @@ std::optional<std::string> paper_id_from_path(std::string_view rest) {
 
 Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::string secret)
     : options(o), data_dir(std::move(dir)), data(d), users(u), codec(std::move(secret)),
-      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill) {
+      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill),
+      account_limiter(o.account_login_free, o.account_login_delay, o.account_login_max_delay) {
     // The hash of a random password nobody knows (made once with crypto_pwhash_str at the
     // interactive limits): verifying against it costs what a real account costs, and computing
     // it here would add ~0.1-1 s to start-up.
@@ -81,25 +91,39 @@ web::Response Site::Impl::handle(web::Request& request) {
     RequestContext c;
     c.snap = data.current();
     c.secure = request.header("x-forwarded-proto").value_or("") == "https";
-    if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token)) {
-        c.csrf = std::string(*token);
-    } else {
-        c.csrf = codec.new_csrf_token();
-        c.csrf_fresh = true;
-    }
     web::Response response;
     try {
+        std::string_view binding;  // the CSRF token is bound to the session once logged in
         if (auto cookie = request.cookie("session")) {
             if (auto claims = codec.decode(*cookie, now_seconds())) {
                 auto user = users.find_user_by_id(claims->user_id);
-                if (user && user->session_rev == claims->session_rev) c.user = std::move(user);
+                if (user && user->session_rev == claims->session_rev) {
+                    c.user = std::move(user);
+                    binding = SessionCodec::session_binding(*cookie);
+                }
             }
+        }
+        if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token, binding)) {
+            c.csrf = std::string(*token);
+        } else {
+            c.csrf = codec.new_csrf_token(binding);
+            c.csrf_fresh = true;
         }
         request.context = &c;
         response = router.dispatch(request);
         if (response.status == 404) response = not_found(request, c, std::move(response));
+        // A new session (log-in, sign-up, password change) or none (log-out): a new token
+        // bound to it, so no token from before carries over.
+        for (const auto& [name, value] : response.headers) {
+            if (name != "Set-Cookie" || value.rfind("session=", 0) != 0) continue;
+            std::string_view session(value);
+            session = session.substr(8, session.find(';') - 8);
+            c.csrf = codec.new_csrf_token(session.empty() ? "" : SessionCodec::session_binding(session));
+            c.csrf_fresh = true;
+        }
     } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
+        spdlog::error("{} {}: {}", web::method_name(request.method), log_escape(request.path),
+                      log_escape(e.what()));
         response = web::Response::json_error(500, "internal error");
     }
     request.context = nullptr;
@@ -110,6 +134,11 @@ web::Response Site::Impl::handle(web::Request& request) {
         o.same_site = "Strict";
         response.header("Set-Cookie", web::set_cookie_value("csrf", c.csrf, o));
     }
+    add_security_headers(response);
+    return response;
+}
+
+void add_security_headers(web::Response& response) {
     response.header("Content-Security-Policy",
                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                     "font-src 'self'; "
@@ -122,7 +151,6 @@ web::Response Site::Impl::handle(web::Request& request) {
     bool has_cache_control = std::any_of(response.headers.begin(), response.headers.end(),
                                          [](const auto& h) { return h.first == "Cache-Control"; });
     if (!has_cache_control) response.header("Cache-Control", "no-store");
-    return response;
 }
 
 void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
@@ -351,20 +379,99 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     return window_of(all, w);
 }
 
+std::variant<Listing, BadRequest> Site::Impl::tagged(RequestContext& c, std::string_view tag,
+                                                     Window w) {
+    if (!valid_tag_name(tag))
+        return BadRequest{400, "a tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'"};
+    if (!c.user) return BadRequest{401, "log in first"};
+    auto info = users.find_tag(c.user->id, tag);
+    if (!info) return BadRequest{404, "no such tag"};
+    std::vector<ListItem> all;
+    for (const auto& id : users.tag_papers(info->id))
+        if (auto p = c.snap->catalog->find(id)) all.push_back(list_item(*p));
+    return window_of(all, w);
+}
+
+const std::vector<TagInfo>& Site::Impl::user_tags(RequestContext& c) {
+    if (!c.tags) c.tags = c.user ? users.tags(c.user->id) : std::vector<TagInfo>{};
+    return *c.tags;
+}
+
+const std::vector<std::string>& Site::Impl::tags_of(RequestContext& c, std::string_view id) {
+    static const std::vector<std::string> none;
+    if (!c.user) return none;
+    if (!c.paper_tags) {
+        c.paper_tags.emplace();
+        for (auto& [paper, tag] : users.paper_tags(c.user->id)) (*c.paper_tags)[paper].push_back(std::move(tag));
+    }
+    auto it = c.paper_tags->find(std::string(id));
+    return it == c.paper_tags->end() ? none : it->second;
+}
+
 std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::string_view time,
+                                                        std::string_view tag, std::string_view tags,
                                                         bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
     if (!c.user) return Listing{};
+    ModelQuery q;
+    q.user_id = c.user->id;
+    if (!tag.empty() && !tags.empty()) return BadRequest{400, "give tag or tags, not both"};
+    std::vector<std::string_view> names;
+    if (!tag.empty()) {
+        names.push_back(tag);
+    } else if (!tags.empty()) {
+        if (tags.size() > 2000) return BadRequest{400, "too many tags"};
+        for (size_t start = 0;;) {
+            size_t comma = tags.find(',', start);
+            names.push_back(tags.substr(start, comma - start));
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+    }
+    if (names.empty()) {
+        for (auto& e : users.library(c.user->id)) q.positives.push_back(std::move(e.paper_id));
+    } else {
+        std::vector<int64_t> ids;
+        for (auto name : names) {
+            if (!valid_tag_name(name))
+                return BadRequest{400, "a tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'"};
+            auto info = users.find_tag(c.user->id, name);
+            if (!info) return BadRequest{404, "no such tag: " + std::string(name)};
+            ids.push_back(info->id);
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        q.cache_key = ids.size() == 1 ? "tag:" : "tags:";
+        for (size_t i = 0; i < ids.size(); ++i) {
+            q.cache_key += (i ? "," : "") + std::to_string(ids[i]);
+            for (auto& id : users.tag_papers(ids[i])) q.positives.push_back(std::move(id));
+        }
+        q.nightly_tag = ids.size() == 1 ? ids[0] : -1;
+    }
+    std::unordered_set<std::string> hidden;
+    for (auto& f : users.feedback(c.user->id))
+        if (f.value < 0) {
+            q.not_interested.push_back(f.paper_id);
+            hidden.insert(std::move(f.paper_id));
+        }
+    Listing out;
+    if (q.positives.empty()) {  // nothing to learn from
+        out.computed = "now";
+        return out;
+    }
+    auto answer = c.snap->analysis->recommend(q);
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
-    for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
+    for (auto& item : resolve(*c.snap->catalog, answer.ranked))
         if (item.paper.published_at >= since && !(only_v1 && item.paper.version != 1) &&
-            !in_library(c, item.paper.id)) {
+            !in_library(c, item.paper.id) && !hidden.count(std::string(item.paper.id))) {
             item.score_kind = ScoreKind::Match;
             all.push_back(item);
         }
-    return window_of(all, w);
+    out = window_of(all, w);
+    out.computed = answer.nightly ? "nightly" : "now";
+    return out;
 }
 
 std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::string_view username,
@@ -374,8 +481,7 @@ std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::st
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
     if (!valid_username(username))
         return BadRequest{400, "a username is 1 to 32 letters, digits, '.', '_' or '-'"};
-    if (password.size() < 8 || password.size() > 1024)
-        return BadRequest{400, "a password is 8 to 1024 characters"};
+    if (auto problem = password_problem(password)) return BadRequest{400, *problem};
     if (users.find_user(username)) return BadRequest{409, "that username is taken"};
     auto hash = hasher.hash(password);
     if (!hash) return BadRequest{503, "busy; try again in a moment"};
@@ -396,6 +502,10 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
     if (!limiter.allow(r.client_ip))
         return BadRequest{429, "too many attempts; try again in " +
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
+    // Per account name, known or not (the same answer either way), from every address.
+    if (int wait = account_limiter.begin(username); wait > 0)
+        return BadRequest{429, "too many attempts at this account; try again in " +
+                                   std::to_string(wait) + " s"};
     std::optional<User> user;
     if (valid_username(username) && password.size() <= 1024) user = users.find_user(username);
     // An unknown user costs the same hash as a known one.
@@ -403,6 +513,7 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
                                        password.size() <= 1024 ? password : "");
     if (outcome == HashOutcome::Busy) return BadRequest{503, "busy; try again in a moment"};
     if (!user || !ok) return BadRequest{401, "wrong username or password"};
+    account_limiter.succeeded(username);
     return *user;
 }
 

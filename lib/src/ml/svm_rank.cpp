@@ -76,13 +76,15 @@ std::vector<ScoredPaper> top_rows(const Generation& g, std::span<const float> sc
 
 RankResult rank_by_svm(const Generation& g, const RankInputs& in, const RankParams& params) {
     RankResult out;
-    const SvmTask task = svm_task(g, in);
+    SvmTask task = svm_task(g, in);
     out.positives_found = task.positive.size();
     if (task.positive.empty() || task.positive.size() == g.size()) return out;
     const SparseRows x{g.matrix.row_ptr, g.matrix.col, g.matrix.val, g.terms.size()};
-    const LinearSvmModel m = train_linear_svm(x, task, params.svm);
-    out.iterations = m.iterations;
-    const auto scores = decision_values(x, std::span<const LinearSvmModel>(&m, 1));
+    if (params.warm && params.warm->w.size() == x.n_features) task.warm = params.warm;
+    auto m = std::make_shared<LinearSvmModel>(train_linear_svm(x, task, params.svm));
+    out.iterations = m->iterations;
+    const auto scores = decision_values(x, std::span<const LinearSvmModel>(m.get(), 1));
+    out.model = std::move(m);
     out.papers = top_rows(g, scores[0], task, params.top, params.list_positives);
     return out;
 }

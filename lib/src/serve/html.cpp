@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/net/http_client.hpp>
 #include <asp/web/http.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp::serve::html {
 

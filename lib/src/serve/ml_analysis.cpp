@@ -73,13 +73,17 @@ public:
         std::lock_guard train(train_mu_);
         if (auto hit = cached(slot, key)) return {std::move(*hit), false};
         const auto start = std::chrono::steady_clock::now();
-        auto ranked = ml::rank_by_svm(*index_, {q.positives, q.not_interested}, {});
-        spdlog::debug("user {} model '{}': {} positives, {} iterations, {:.1f} ms", q.user_id,
-                      q.cache_key, ranked.positives_found, ranked.iterations,
+        // The slot's previous model (before this change) is the warm start.
+        const auto warm = previous_model(slot);
+        ml::RankParams params;
+        params.warm = warm.get();
+        auto ranked = ml::rank_by_svm(*index_, {q.positives, q.not_interested}, params);
+        spdlog::debug("user {} model '{}': {} positives, {} iterations{}, {:.1f} ms", q.user_id,
+                      q.cache_key, ranked.positives_found, ranked.iterations, warm ? " (warm)" : "",
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                           .count());
         auto out = scored(ranked.papers);
-        remember(slot, key, out);
+        remember(slot, key, out, std::move(ranked.model));
         return {std::move(out), false};
     }
 
@@ -90,8 +94,15 @@ private:
     struct Slot {
         std::string model_key;
         std::vector<Scored> ranked;
+        std::shared_ptr<const ml::LinearSvmModel> model;  // n_features doubles
         std::list<std::string>::iterator lru;
     };
+
+    std::shared_ptr<const ml::LinearSvmModel> previous_model(const std::string& slot) const {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(slot);
+        return it == cache_.end() ? nullptr : it->second.model;
+    }
 
     std::optional<std::vector<Scored>> cached(const std::string& slot, const std::string& key) const {
         std::lock_guard lock(cache_mu_);
@@ -101,17 +112,19 @@ private:
         return it->second.ranked;
     }
 
-    void remember(const std::string& slot, const std::string& key, const std::vector<Scored>& ranked) const {
+    void remember(const std::string& slot, const std::string& key, const std::vector<Scored>& ranked,
+                  std::shared_ptr<const ml::LinearSvmModel> model) const {
         std::lock_guard lock(cache_mu_);
         auto it = cache_.find(slot);
         if (it != cache_.end()) {
             it->second.model_key = key;
             it->second.ranked = ranked;
+            it->second.model = std::move(model);
             lru_.splice(lru_.begin(), lru_, it->second.lru);
             return;
         }
         lru_.push_front(slot);
-        cache_.emplace(slot, Slot{key, ranked, lru_.begin()});
+        cache_.emplace(slot, Slot{key, ranked, std::move(model), lru_.begin()});
         while (cache_.size() > kCacheSlots) {
             cache_.erase(lru_.back());
             lru_.pop_back();

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/net/http_client.hpp>
+#include <asp/web/url.hpp>
 
 #include "serve/html.hpp"
 #include "serve/site_impl.hpp"

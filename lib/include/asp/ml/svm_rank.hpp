@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,16 @@ struct RankParams {
     LinearSvmParams svm;
     size_t top = 1000;
     bool list_positives = false;  // buildsvm's whole-library lists keep them (as they always did)
+    // Start from this solution (e.g. the same tag's model before one paper was added): a
+    // slightly changed problem converges in a few passes. Same index generation only.
+    const LinearSvmModel* warm = nullptr;
 };
 
 struct RankResult {
     std::vector<ScoredPaper> papers;  // best first, at most `top`
     size_t positives_found = 0;       // positives in the index (0: no model, no papers)
     int iterations = 0;
+    std::shared_ptr<const LinearSvmModel> model;  // null when no model was trained
 };
 
 RankResult rank_by_svm(const IndexReader& index, const RankInputs& in, const RankParams& params);

@@ -12,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/core/log.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/gzip.hpp>
 
@@ -124,8 +123,7 @@ web::Response Site::Impl::handle(web::Request& request) {
             c.csrf_fresh = true;
         }
     } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", web::method_name(request.method), log_escape(request.path),
-                      log_escape(e.what()));
+        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
         response = web::Response::json_error(500, "internal error");
     }
     request.context = nullptr;

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
                           << "\n";
             return 0;
         }
+        app.hold_stage_lock();
         const auto report = asp::ml::run_buildsvm(dir, p);
         spdlog::info("{}, index generation {}, {} stale removed",
                      report.summary.line("buildsvm"), report.generation, report.removed);

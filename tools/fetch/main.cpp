@@ -41,15 +41,16 @@ int main(int argc, char** argv) {
     return app.run([&] {
         auto data = app.data_dir();
         std::filesystem::create_directories(data.root());
+        app.hold_stage_lock();
         asp::PapersDb db(data.papers_db(), asp::OpenMode::ReadWrite);
         auto http = asp::make_curl_http_client(asp::default_user_agent());
         auto t0 = std::chrono::steady_clock::now();
         asp::FetchReport r = asp::fetch_papers(p, db, *http, asp::system_clock());
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const auto& c = r.counts;
-        std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known; "
-                    "%zu pages, %zu requests, %zu retries in %.1f s; %s\n",
-                    c.added, c.new_versions, c.changed, c.unchanged, r.pages, r.requests,
+        std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known, "
+                    "%zu rejected; %zu pages, %zu requests, %zu retries in %.1f s; %s\n",
+                    c.added, c.new_versions, c.changed, c.unchanged, c.rejected, r.pages, r.requests,
                     r.retries, secs, r.ok() ? r.stopped_because.c_str() : "FAILED");
         if (!r.ok()) {
             asp::tools::print_error(app.name(), *r.failure + " (pages before it are saved in " +

@@ -21,7 +21,7 @@ def require_tools(*names):
         t.tool(name)
     for program in ("make", "flock", "sqlite3"):
         if subprocess.run(["which", program], capture_output=True).returncode != 0:
-            t.skip(f"{program} is not installed")
+            t.missing(f"{program} is not installed")
 
 
 @contextlib.contextmanager

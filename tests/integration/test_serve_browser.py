@@ -17,7 +17,7 @@ def main():
     chromium = shutil.which("chromium")
     node = shutil.which("node")
     if not chromium or not node:
-        t.skip("chromium or node is not installed")
+        t.missing("chromium or node is not installed")
     with t.temp_dir() as root:
         data, papers = s.make_data_dir(root, hostile=False)
         for p in papers[:40]:  # a thumbnail strip for some papers (any JPEG will do)

@@ -2,14 +2,16 @@
 """The original arxiv-sanity method (analyze.py + buildsvm.py) with scikit-learn, on a data
 directory made by bench/ml_corpus.py, for bench/bench_ml.sh. Our own script, reproducing the
 original's steps: read every document (full text when 1000 < size < 500000 bytes, else title +
-abstract, as analyze does), TfidfVectorizer with the original's parameters fitted on all
-documents, X.todense(), neighbours by X @ X[batch].T in batches of 200 with an argsort, top 50,
+abstract, as analyze does), TfidfVectorizer with the original's parameters fitted on at most
+max_train = 5000 documents drawn at random (the original's shuffle + crop; seeded here), then
+transform of all documents, X.todense(), neighbours by X @ X[batch].T in batches of 200 with an argsort, top 50,
 pickled; then per user LinearSVC(C=0.1, class_weight='balanced', tol=1e-6, max_iter=10000),
 decision_function over all papers, argsort, top 1000, pickled.
 
 Usage: ml_sklearn_baseline.py DATA_DIR analyze|buildsvm OUT_DIR
 """
 import pickle
+import random
 import sqlite3
 import sys
 from pathlib import Path
@@ -38,7 +40,11 @@ def analyze(data, out):
                         stop_words="english", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
                         ngram_range=(1, 2), max_features=5000, norm="l2", use_idf=True,
                         smooth_idf=True, sublinear_tf=True, max_df=1.0, min_df=1)
-    v.fit(t for _, t in docs(data))
+    # The original: train_txt_paths shuffled and cropped to max_train = 5000 for the fit.
+    train = list(range(len(pids)))
+    random.Random(1337).shuffle(train)
+    train = set(train[:5000])
+    v.fit(t for i, (_, t) in enumerate(docs(data)) if i in train)
     X = v.transform(t for _, t in docs(data))
     with open(Path(out) / "tfidf.p", "wb") as f:
         pickle.dump({"X": X}, f, protocol=-1)

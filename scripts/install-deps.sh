@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every system package the project needs, on Debian 12 or Ubuntu 22.04/24.04, as root
 # (or through sudo). Usage: scripts/install-deps.sh [--runtime|--build|--test]
-#   --build (default): compilers and libraries to build the tools
+#   --build (default): compilers and libraries to build the tools, and what serve reads at
+#     run time (libjs-katex: the TeX typesetting it serves under /static/katex/)
 #   --test: also what the tests and benchmarks use (PostgreSQL, nginx, HAProxy, Chromium, ...)
 set -euo pipefail
 
@@ -16,12 +17,15 @@ build_pkgs=(
   libgraphicsmagick++1-dev nlohmann-json3-dev libarmadillo-dev libsqlitecpp-dev libsqlite3-dev
   catch2 libsodium-dev libssl-dev libspdlog-dev libfmt-dev libmicrohttpd-dev libpqxx-dev
   libboost-dev libicu-dev zlib1g-dev
+  libzxcvbn-dev  # serve's common-password check (zxcvbn-c's dictionaries; runtime: libzxcvbn0)
   sqlite3 python3 make util-linux procps
+  libjs-katex
 )
 test_pkgs=(
   poppler-utils python3-sklearn python3-numpy python3-scipy
   postgresql nginx haproxy wrk chromium shellcheck
   imagemagick ghostscript time iproute2 iptables systemd cloud-init
+  python3-bibtexparser
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -573,10 +573,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, HTML_ERROR, "text/html; charset=utf-8")
         if kind == "slow":
             time.sleep(float(rule.get("seconds", 1)))
+        return self.route(url, rule)
+
+    def route(self, url, rule):
+        """Answers a request the faults left to answer (fake_oai.py overrides it)."""
         if url.path == "/api/query":
             return self.api_query(url, rule)
         if url.path.startswith("/pdf/"):
-            return self.pdf(url.path[len("/pdf/"):], kind)
+            return self.pdf(url.path[len("/pdf/"):], rule.get("kind") if rule else None)
         return self.send(404, "not found\n")
 
     def api_query(self, url, rule):
@@ -611,6 +615,33 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_DELETE = handle_any
 
 
+def corpus_dir(given, fixtures_only):
+    """The corpus folder to serve: --corpus, else $ASP_CORPUS_DIR when set (tests set it; an
+    absent folder means "no corpus"), else ../shared/corpus next to the repository; the
+    fixtures when there is none."""
+    import os
+    corpus = given
+    if corpus is None and not fixtures_only:
+        env = os.environ.get("ASP_CORPUS_DIR")
+        corpus = Path(env) if env else HERE.parents[2] / "shared" / "corpus"
+    if corpus is None or not corpus.is_dir():
+        corpus = FIXTURES
+    return corpus
+
+
+def serve(fake, handler, host, port, banner):
+    """Serves until interrupted; the first line on stdout says the port."""
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    server.fake = fake
+    print(f"listening on {server.server_address[1]}", flush=True)
+    print(banner, file=sys.stderr, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0, help="0 = pick a free port")
@@ -625,31 +656,15 @@ def main(argv=None):
     ap.add_argument("--no-old-versions", action="store_true")
     args = ap.parse_args(argv)
 
-    import os
-    corpus = args.corpus
-    if corpus is None and not args.fixtures_only:
-        # $ASP_CORPUS_DIR when set (tests set it; an absent folder means "no corpus"),
-        # else ../shared/corpus next to the repository
-        env = os.environ.get("ASP_CORPUS_DIR")
-        corpus = Path(env) if env else HERE.parents[2] / "shared" / "corpus"
-    if corpus is None or not corpus.is_dir():
-        corpus = FIXTURES
+    corpus = corpus_dir(args.corpus, args.fixtures_only)
     records = load_records(corpus)
     entries = synthesize(records, args.cross_list, args.cross_list_fraction, not args.no_old_versions)
     pdfs = sorted((corpus / "pdf" / "papers").glob("*.pdf")) if (corpus / "pdf").is_dir() else []
     faults = [json.loads(f) for f in args.fault]
     fake = FakeArxiv(records, entries, args.pdf_dir, pdfs, faults)
 
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
-    server.daemon_threads = True
-    server.fake = fake
-    print(f"listening on {server.server_address[1]}", flush=True)
-    print(f"fake_arxiv: {len(records)} records, {len(entries)} entries from {corpus}",
-          file=sys.stderr, flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
+    serve(fake, Handler, args.host, args.port,
+          f"fake_arxiv: {len(records)} records, {len(entries)} entries from {corpus}")
 
 
 if __name__ == "__main__":

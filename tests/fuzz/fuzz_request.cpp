@@ -4,6 +4,9 @@
 // (set_target, lower-case header names, cookies, the X-Forwarded-For client address with a
 // trusted proxy) and through Site::handle on a small site (papers with hostile text, an empty
 // user store). serve's rule: bad input gets a 4xx, never a 500 or a crash. A 500 aborts.
+// Before the site, the server's framing check (web::framing_error: Content-Length with
+// Transfer-Encoding, conflicting lengths, codings) must answer 4xx or let it through, and the
+// log helper must leave no control character in what it returns.
 //
 // Built as tests/fuzz/fuzz_request_replay (replays the committed corpus; a CTest test) and,
 // with clang and -DASP_FUZZ=ON, as the libFuzzer binary fuzz_request (tests/fuzz/README.md).
@@ -20,10 +23,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <asp/core/log.hpp>
 #include <asp/serve/site.hpp>
 #include <asp/store/papers_db.hpp>
 #include <asp/web/forwarded.hpp>
 #include <asp/web/gzip.hpp>
+#include <asp/web/server.hpp>
 
 namespace {
 
@@ -110,6 +115,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     r.client_ip = f.proxies.client_address("127.0.0.1", forwarded);
     (void)asp::web::accepts_gzip(r);
     (void)r.form();
+    for (unsigned char c : asp::log_escape(r.path + r.body))
+        if (c < 0x20 || c == 0x7f) std::abort();
+    if (auto framing = asp::web::framing_error(r.headers, 64 * 1024)) {
+        if (framing->first < 400 || framing->first >= 500) std::abort();
+        return 0;  // the server answers it and closes; the site never sees it
+    }
 
     auto resp = f.site->handle(r);
     if (resp.status < 100 || resp.status >= 500) {

@@ -60,15 +60,15 @@ class Fake:
 
 
 @contextlib.contextmanager
-def running(*args):
-    proc = subprocess.Popen([sys.executable, str(t.FAKES / "fake_arxiv.py"), "--port", "0", *args],
+def running(*args, script="fake_arxiv.py", fake_class=Fake):
+    proc = subprocess.Popen([sys.executable, str(t.FAKES / script), "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     try:
         line = proc.stdout.readline()
         if not line.startswith("listening on "):
-            raise RuntimeError(f"fake_arxiv did not start: {line!r}")
-        yield Fake(proc, int(line.split()[2]))
+            raise RuntimeError(f"{script} did not start: {line!r}")
+        yield fake_class(proc, int(line.split()[2]))
     finally:
         proc.kill()
         proc.wait()

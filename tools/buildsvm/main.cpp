@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
                    "data directory)");
     cli.add_option("--C", p.svm.C, "SVM regularization C (default 0.1)")
         ->check(CLI::PositiveNumber);
-    cli.add_option("--tol", p.svm.tol, "Stopping tolerance (default 1e-6)")
+    cli.add_option("--tol", p.svm.tol, "Stopping tolerance: spread of projected gradients of a pass (default 1e-3)")
         ->check(CLI::PositiveNumber);
-    cli.add_option("--max-iter", p.svm.max_iter, "Most passes over the data (default 10000)")
+    cli.add_option("--max-iter", p.svm.max_iter, "Most passes over the data (default 1000)")
         ->check(CLI::Range(1, 10000000));
+    cli.add_option("--retrain-growth", p.retrain_growth,
+                   "Retrain a user with an unchanged library once the index grew by this "
+                   "fraction since their model was trained (default 0.1)")
+        ->check(CLI::NonNegativeNumber);
     cli.add_option("--num-recommendations", p.top, "Papers kept per user (default 1000)")
         ->check(CLI::Range(1, 1000000));
     cli.add_option("--recs", recs_user,
@@ -49,8 +53,9 @@ int main(int argc, char** argv) {
         }
         app.hold_stage_lock();
         const auto report = asp::ml::run_buildsvm(dir, p);
-        spdlog::info("{}, index generation {}, {} stale removed",
-                     report.summary.line("buildsvm"), report.generation, report.removed);
+        spdlog::info("{}, {} lists updated without training, index generation {}, {} stale removed",
+                     report.summary.line("buildsvm"), report.updated, report.generation,
+                     report.removed);
         return 0;
     });
 }

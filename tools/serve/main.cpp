@@ -30,6 +30,21 @@ int main(int argc, char** argv) {
                     "(default 10)")
         ->check(CLI::Range(1.0, 1e6));
     app.cli()
+        .add_option("--max-connections", p.max_connections,
+                    "Open connections in all (default 4000; lowered to fit RLIMIT_NOFILE); near "
+                    "it, the oldest connections waiting for a request are closed first")
+        ->check(CLI::Range(16u, 1000000u));
+    app.cli()
+        .add_option("--per-address-connections", p.per_address_connections,
+                    "Open connections one client address may hold (default 64; 0: no cap; "
+                    "--trusted-proxy addresses are exempt)")
+        ->check(CLI::Range(0u, 1000000u));
+    app.cli()
+        .add_option("--request-timeout", p.request_timeout_seconds,
+                    "Seconds a client has to send a complete request, head and body (default "
+                    "20); then the connection is closed")
+        ->check(CLI::Range(1u, 3600u));
+    app.cli()
         .add_option("--trusted-proxy", p.trusted_proxies,
                     "A load balancer or reverse proxy (address or network, e.g. 10.0.0.0/8; "
                     "repeatable): from it, the client address is the right-most untrusted "

@@ -10,68 +10,18 @@
 #include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
 
+#include "arxiv/xml_ns.hpp"
+
 namespace asp {
 namespace {
 
 using tinyxml2::XMLElement;
-
-// tinyxml2 knows nothing of namespaces: resolve an element's prefix by walking up to the
-// nearest xmlns[:prefix] declaration, as a namespace-aware reader would.
-std::string_view namespace_uri(const XMLElement* el) {
-    std::string_view name = el->Name();
-    auto colon = name.find(':');
-    std::string attr = colon == std::string_view::npos
-                           ? std::string("xmlns")
-                           : "xmlns:" + std::string(name.substr(0, colon));
-    for (const tinyxml2::XMLNode* n = el; n; n = n->Parent()) {
-        const XMLElement* e = n->ToElement();
-        if (!e) break;
-        if (const char* uri = e->Attribute(attr.c_str())) return uri;
-    }
-    return {};
-}
-
-std::string_view local_name(const XMLElement* el) {
-    std::string_view name = el->Name();
-    auto colon = name.find(':');
-    return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-bool is(const XMLElement* el, std::string_view ns, std::string_view local) {
-    return local_name(el) == local && namespace_uri(el) == ns;
-}
-
-template <class Fn>
-void for_children(const XMLElement* parent, std::string_view ns, std::string_view local, Fn fn) {
-    for (auto* c = parent->FirstChildElement(); c; c = c->NextSiblingElement())
-        if (is(c, ns, local)) fn(c);
-}
-
-const XMLElement* child(const XMLElement* parent, std::string_view ns, std::string_view local) {
-    for (auto* c = parent->FirstChildElement(); c; c = c->NextSiblingElement())
-        if (is(c, ns, local)) return c;
-    return nullptr;
-}
-
-// All text below an element (text and CDATA nodes, depth first).
-void append_text(const tinyxml2::XMLNode* node, std::string& out) {
-    for (auto* n = node->FirstChild(); n; n = n->NextSibling()) {
-        if (auto* t = n->ToText())
-            out += t->Value();
-        else if (n->ToElement())
-            append_text(n, out);
-    }
-}
-
-std::string text_of(const XMLElement* el) {
-    std::string out;
-    if (el) append_text(el, out);
-    return out;
-}
-
-std::string child_text(const XMLElement* parent, std::string_view ns, std::string_view local) {
-    return normalize_whitespace(text_of(child(parent, ns, local)));
-}
+using xml::attr;
+using xml::child;
+using xml::child_text;
+using xml::for_children;
+using xml::is;
+using xml::text_of;
 
 std::optional<long> child_number(const XMLElement* parent, std::string_view ns,
                                  std::string_view local) {
@@ -82,11 +32,6 @@ std::optional<long> child_number(const XMLElement* parent, std::string_view ns,
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
-}
-
-std::string attr(const XMLElement* el, const char* name) {
-    const char* v = el->Attribute(name);
-    return v ? v : "";
 }
 
 // arXiv writes UTC with "Z"; older feeds carry offsets. Store one form.

@@ -35,20 +35,6 @@ std::string host_of(std::string_view url) {
     return host;
 }
 
-// Retry-After in seconds (the HTTP-date form is rare for APIs; it falls back to backoff).
-std::optional<double> retry_after(const HttpResponse& resp) {
-    auto v = resp.header("retry-after");
-    if (!v) return std::nullopt;
-    long s = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
-    if (ec != std::errc() || s < 0) return std::nullopt;
-    return static_cast<double>(std::min(s, 3600L));
-}
-
-bool retryable_status(long status) {
-    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-}
-
 void add_counts(UpsertCounts& total, const UpsertCounts& c) {
     total.added += c.added;
     total.new_versions += c.new_versions;
@@ -117,9 +103,9 @@ PageResult Fetcher::fetch_page(long start, long count) {
         }
         if (resp.transport_error) {
             problem = "network error: " + resp.error;
-        } else if (retryable_status(resp.status)) {
+        } else if (is_retryable_status(resp.status)) {
             problem = fmt::format("HTTP {}", resp.status);
-            server_wait = retry_after(resp);
+            server_wait = retry_after_seconds(resp);
         } else {
             auto parsed = parse_atom_page(resp.body);
             if (parsed.error && parsed.error->kind == AtomErrorKind::ArxivError) {
@@ -255,6 +241,19 @@ FetchReport Fetcher::run() {
 }
 
 }  // namespace
+
+std::optional<double> retry_after_seconds(const HttpResponse& resp) {
+    auto v = resp.header("retry-after");
+    if (!v) return std::nullopt;
+    long s = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
+    if (ec != std::errc() || s < 0) return std::nullopt;
+    return static_cast<double>(std::min(s, 3600L));
+}
+
+bool is_retryable_status(long status) {
+    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
 
 bool is_arxiv_host(std::string_view url) {
     std::string host = host_of(url);

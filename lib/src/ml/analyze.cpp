@@ -175,6 +175,7 @@ SearchIndex build_search(const std::vector<PaperDoc>& docs, const TfidfModel& mo
 }
 
 void write_generation(const fs::path& dir, const std::vector<PaperDoc>& docs,
+                      const std::vector<uint64_t>& row_gen,
                       const TfidfModel& model, uint64_t fit_docs, const Csr& m,
                       const Lists& lists, size_t top_k, const SearchIndex& search) {
     fs::create_directories(dir);
@@ -199,6 +200,7 @@ void write_generation(const fs::path& dir, const std::vector<PaperDoc>& docs,
         w.add("meta_fp", meta_fp);
         w.add("time", time);
         w.add("source", source);
+        w.add("row_gen", row_gen);
         w.write(dir / "docs.bin");
     }
     {
@@ -494,8 +496,11 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
     const SearchIndex search = build_search(docs, *model);
 
     const uint64_t gen = next_generation(index_dir);
+    std::vector<uint64_t> row_gen(n, gen);
+    for (size_t i = 0; i < n; ++i)
+        if (!dirty[i]) row_gen[i] = prev->row_generation(static_cast<size_t>(old_of[i]));
     const fs::path gen_dir = index_dir / generation_dir_name(gen);
-    write_generation(gen_dir, docs, *model, fit_docs, m, lists, K, search);
+    write_generation(gen_dir, docs, row_gen, *model, fit_docs, m, lists, K, search);
     prev.reset();
     write_file_atomic(index_dir / kCurrentFile, generation_dir_name(gen) + "\n");
     prune_generations(index_dir, gen, params.keep_generations);

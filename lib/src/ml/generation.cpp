@@ -44,6 +44,11 @@ Generation::Generation(const std::filesystem::path& index_dir, uint64_t generati
     if (version.size() != n || doc_fp.size() != n || meta_fp.size() != n || time.size() != n ||
         source.size() != n)
         docs_->bad("per-paper arrays differ in length");
+    // Optional (older generations lack it): the generation each row was last computed in.
+    if (docs_->has("row_gen")) {
+        row_gen = docs_->array<uint64_t>("row_gen");
+        if (row_gen.size() != n) docs_->bad("row_gen has a bad length");
+    }
 
     terms = StringTable(*vocab_, "terms");
     idf = vocab_->array<double>("idf");

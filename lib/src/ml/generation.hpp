@@ -55,6 +55,10 @@ public:
     std::span<const uint64_t> meta_fp;
     std::span<const int64_t> time;
     std::span<const uint8_t> source;
+    // The generation in which each paper's tf-idf row was last (re)computed; empty in
+    // generations written before it existed (treat every row as of this generation).
+    std::span<const uint64_t> row_gen;
+    uint64_t row_generation(size_t i) const { return row_gen.empty() ? generation_ : row_gen[i]; }
     // vocab.bin
     StringTable terms;
     std::span<const double> idf;

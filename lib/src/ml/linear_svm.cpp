@@ -8,6 +8,70 @@
 #include <stdexcept>
 
 namespace asp::ml {
+namespace {
+
+constexpr size_t kLane = 8;        // tasks are padded to a multiple of this (vector lanes)
+constexpr size_t kMaxWidth = 128;  // tasks per call of the kernels (more: split into calls)
+constexpr double kBias = 1.0;  // intercept_scaling
+
+// Per-task label data: every row is a plain negative unless listed.
+struct TaskInfo {
+    double diag_pos = 0, diag_neg = 0, diag_strong = 0;  // D_ii = 1 / (2 C_i)
+    double c_pos = 0, c_neg = 0, c_strong = 0;
+};
+
+struct Special {
+    uint32_t task;
+    int8_t y;      // +1 positive, -1 explicit negative
+};
+
+// Four floats in one SSE register (GCC vector extension); weight rows are 16-byte aligned
+// (width is a multiple of kLane, buffers come from operator new).
+typedef float v4f __attribute__((vector_size(16)));
+
+// acc[task] = bias + w[.][task] . x_row for all tasks (w feature-major, `width` per feature).
+inline void row_dot(const SparseRows& x, size_t row, const float* __restrict w,
+                    const float* __restrict wb, size_t width, float* __restrict acc) {
+    const size_t nv = width / 4;
+    v4f a[32];  // width <= 128 per call (see kMaxWidth)
+    for (size_t k = 0; k < nv; ++k) a[k] = *reinterpret_cast<const v4f*>(wb + 4 * k);
+    const uint64_t b = x.row_ptr[row], e = x.row_ptr[row + 1];
+    for (uint64_t p = b; p < e; ++p) {
+        const float v = x.val[p];
+        const v4f vv = {v, v, v, v};
+        const v4f* wf = reinterpret_cast<const v4f*>(w + static_cast<size_t>(x.col[p]) * width);
+        for (size_t k = 0; k < nv; ++k) a[k] += vv * wf[k];
+    }
+    for (size_t k = 0; k < nv; ++k) *reinterpret_cast<v4f*>(acc + 4 * k) = a[k];
+}
+
+// w[.][task] += d[task] * x_row, bias likewise.
+inline void row_update(const SparseRows& x, size_t row, float* __restrict w, float* __restrict wb,
+                       size_t width, const float* __restrict d) {
+    const size_t nv = width / 4;
+    v4f dv[32];
+    for (size_t k = 0; k < nv; ++k) {
+        dv[k] = *reinterpret_cast<const v4f*>(d + 4 * k);
+        *reinterpret_cast<v4f*>(wb + 4 * k) += dv[k];
+    }
+    const uint64_t b = x.row_ptr[row], e = x.row_ptr[row + 1];
+    for (uint64_t p = b; p < e; ++p) {
+        const float v = x.val[p];
+        const v4f vv = {v, v, v, v};
+        v4f* wf = reinterpret_cast<v4f*>(w + static_cast<size_t>(x.col[p]) * width);
+        for (size_t k = 0; k < nv; ++k) wf[k] += vv * dv[k];
+    }
+}
+
+// Single-task versions (no padding to a lane).
+inline float row_dot1(const SparseRows& x, size_t row, const float* w, float wb) {
+    float acc = wb * static_cast<float>(kBias);
+    const uint64_t b = x.row_ptr[row], e = x.row_ptr[row + 1];
+    for (uint64_t p = b; p < e; ++p) acc += x.val[p] * w[x.col[p]];
+    return acc;
+}
+
+}  // namespace
 
 double LinearSvmModel::decision(const SparseRows& x, size_t row) const {
     double s = bias;
@@ -16,95 +80,289 @@ double LinearSvmModel::decision(const SparseRows& x, size_t row) const {
     return s;
 }
 
-LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& positive,
-                                const LinearSvmParams& params) {
+std::vector<LinearSvmModel> train_linear_svms(const SparseRows& x, std::span<const SvmTask> tasks,
+                                              const LinearSvmParams& params) {
     const size_t l = x.rows();
-    if (positive.size() != l) throw std::invalid_argument("labels and rows differ in number");
-    const size_t n_pos = static_cast<size_t>(std::count(positive.begin(), positive.end(), 1));
-    if (n_pos == 0 || n_pos == l) throw std::invalid_argument("an SVM needs both classes");
+    const size_t n_tasks = tasks.size();
+    if (n_tasks == 0) return {};
+    if (n_tasks > kMaxWidth) {
+        auto out = train_linear_svms(x, tasks.first(kMaxWidth), params);
+        auto rest = train_linear_svms(x, tasks.subspan(kMaxWidth), params);
+        for (auto& m : rest) out.push_back(std::move(m));
+        return out;
+    }
     for (uint32_t c : x.col)
         if (c >= x.n_features) throw std::runtime_error("tf-idf feature index out of range");
 
-    double cp = params.C, cn = params.C;
-    if (params.balanced) {
-        cp = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(n_pos));
-        cn = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(l - n_pos));
+    // Labels: per row, the tasks for which it is not a plain negative.
+    std::vector<TaskInfo> info(n_tasks);
+    std::vector<uint32_t> sp_count(l + 1, 0);
+    for (size_t t = 0; t < n_tasks; ++t) {
+        const SvmTask& task = tasks[t];
+        std::vector<uint32_t> pos = task.positive, neg = task.negative;
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+        std::sort(neg.begin(), neg.end());
+        neg.erase(std::unique(neg.begin(), neg.end()), neg.end());
+        for (uint32_t r : pos)
+            if (r >= l) throw std::invalid_argument("positive row out of range");
+        for (uint32_t r : neg)
+            if (r >= l) throw std::invalid_argument("negative row out of range");
+        const size_t n_pos = pos.size();
+        if (n_pos == 0 || n_pos == l) throw std::invalid_argument("an SVM needs both classes");
+        double cp = params.C, cn = params.C;
+        if (params.balanced) {
+            cp = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(n_pos));
+            cn = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(l - n_pos));
+        }
+        const double cs = cn * task.negative_weight;
+        info[t] = {0.5 / cp, 0.5 / cn, 0.5 / cs, cp, cn, cs};
+        for (uint32_t r : pos) ++sp_count[r + 1];
+        for (uint32_t r : neg)
+            if (!std::binary_search(pos.begin(), pos.end(), r)) ++sp_count[r + 1];
     }
-    // L2 loss: the dual has no upper bound; D_ii = 1 / (2 C_i).
-    const double diag_p = 0.5 / cp, diag_n = 0.5 / cn;
-    constexpr double kBias = 1.0;  // intercept_scaling
+    for (size_t i = 0; i < l; ++i) sp_count[i + 1] += sp_count[i];
+    std::vector<Special> specials(sp_count[l]);
+    {
+        std::vector<uint32_t> fill(sp_count.begin(), sp_count.end() - 1);
+        for (size_t t = 0; t < n_tasks; ++t) {
+            std::vector<uint32_t> pos = tasks[t].positive;
+            std::sort(pos.begin(), pos.end());
+            pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+            for (uint32_t r : pos) specials[fill[r]++] = {static_cast<uint32_t>(t), 1};
+            std::vector<uint32_t> neg = tasks[t].negative;
+            std::sort(neg.begin(), neg.end());
+            neg.erase(std::unique(neg.begin(), neg.end()), neg.end());
+            for (uint32_t r : neg)
+                if (!std::binary_search(pos.begin(), pos.end(), r))
+                    specials[fill[r]++] = {static_cast<uint32_t>(t), -1};
+        }
+    }
+    // Tasks live in slots (columns of w and alpha); converged tasks leave, and the rest are
+    // packed into fewer columns when a whole lane frees up.
+    const auto padded = [&](size_t k) { return n_tasks == 1 ? size_t{1} : (k + kLane - 1) / kLane * kLane; };
+    size_t width = padded(n_tasks);
+    std::vector<uint32_t> slot_task(n_tasks);
+    std::iota(slot_task.begin(), slot_task.end(), 0u);
+    std::vector<int32_t> slot_of(n_tasks);
+    std::iota(slot_of.begin(), slot_of.end(), 0);
+    size_t n_active = n_tasks;
 
-    LinearSvmModel m;
-    m.w.assign(x.n_features, 0.0);
-    double& wb = m.bias;  // weight of the constant feature (value kBias)
-    std::vector<double> alpha(l, 0.0), qd(l);
-    std::vector<uint32_t> index(l);
+    // y and D of row i for every slot (defaults: plain negative).
+    std::vector<float> ybuf(width, -1.0f);
+    std::vector<double> dbuf(width, 0.0), cbuf(width, 0.0);
+    auto labels_of = [&](size_t i) {
+        for (size_t k = 0; k < n_active; ++k) {
+            const TaskInfo& ti = info[slot_task[k]];
+            ybuf[k] = -1.0f;
+            dbuf[k] = ti.diag_neg;
+            cbuf[k] = ti.c_neg;
+        }
+        for (uint32_t s = sp_count[i]; s < sp_count[i + 1]; ++s) {
+            const Special& sp = specials[s];
+            const int32_t k = slot_of[sp.task];
+            if (k < 0) continue;
+            const TaskInfo& ti = info[sp.task];
+            ybuf[k] = sp.y;
+            dbuf[k] = sp.y > 0 ? ti.diag_pos : ti.diag_strong;
+            cbuf[k] = sp.y > 0 ? ti.c_pos : ti.c_strong;
+        }
+    };
+
+    std::vector<float> xsq(l);
     for (size_t i = 0; i < l; ++i) {
         double sq = kBias * kBias;
         for (uint64_t p = x.row_ptr[i]; p < x.row_ptr[i + 1]; ++p)
             sq += static_cast<double>(x.val[p]) * static_cast<double>(x.val[p]);
-        qd[i] = sq + (positive[i] ? diag_p : diag_n);
-        index[i] = static_cast<uint32_t>(i);
+        xsq[i] = static_cast<float>(sq);
     }
 
+    std::vector<float> w(x.n_features * width, 0.0f), wb(width, 0.0f);
+    std::vector<float> alpha(l * width, 0.0f);
+    std::vector<float> acc(width, 0.0f), d(width, 0.0f);
+    auto dot = [&](size_t i) {
+        if (width == 1)
+            acc[0] = row_dot1(x, i, w.data(), wb[0]);
+        else
+            row_dot(x, i, w.data(), wb.data(), width, acc.data());
+    };
+    auto update = [&](size_t i) {
+        if (width == 1) {
+            wb[0] += d[0] * static_cast<float>(kBias);
+            for (uint64_t p = x.row_ptr[i]; p < x.row_ptr[i + 1]; ++p) w[x.col[p]] += d[0] * x.val[p];
+        } else {
+            row_update(x, i, w.data(), wb.data(), width, d.data());
+        }
+    };
+
+    // Warm starts: alpha from the previous solution's margins, then w = sum alpha_i y_i x_i.
+    bool any_warm = false;
+    for (size_t t = 0; t < n_tasks; ++t) {
+        const LinearSvmModel* m = tasks[t].warm;
+        if (!m) continue;
+        if (m->w.size() != x.n_features) continue;
+        any_warm = true;
+        for (size_t f = 0; f < x.n_features; ++f) w[f * width + t] = static_cast<float>(m->w[f]);
+        wb[t] = static_cast<float>(m->bias / kBias);
+    }
+    if (any_warm) {
+        for (size_t i = 0; i < l; ++i) {
+            dot(i);
+            labels_of(i);
+            for (size_t t = 0; t < n_tasks; ++t) {
+                const LinearSvmModel* m = tasks[t].warm;
+                if (!m || m->w.size() != x.n_features) continue;
+                const double margin = 1.0 - ybuf[t] * static_cast<double>(acc[t]);
+                alpha[i * width + t] = static_cast<float>(2.0 * cbuf[t] * std::max(margin, 0.0));
+            }
+        }
+        std::fill(w.begin(), w.end(), 0.0f);
+        std::fill(wb.begin(), wb.end(), 0.0f);
+        for (size_t i = 0; i < l; ++i) {
+            labels_of(i);
+            bool any = false;
+            for (size_t t = 0; t < width; ++t) {
+                d[t] = t < n_tasks ? alpha[i * width + t] * ybuf[t] : 0.0f;
+                any |= d[t] != 0.0f;
+            }
+            if (any) update(i);
+        }
+    }
+
+    std::vector<LinearSvmModel> out(n_tasks);
+    auto extract = [&](size_t k) {
+        LinearSvmModel& m = out[slot_task[k]];
+        m.w.resize(x.n_features);
+        for (size_t f = 0; f < x.n_features; ++f) m.w[f] = w[f * width + k];
+        m.bias = static_cast<double>(wb[k]) * kBias;
+    };
+    std::vector<uint32_t> order(l);
+    std::iota(order.begin(), order.end(), 0u);
     std::mt19937_64 rng(params.seed);
     const double inf = std::numeric_limits<double>::infinity();
-    double pg_max_old = inf;  // (the lower bound of liblinear's shrinking is never used: no upper bound)
-    size_t active = l;
+    std::vector<double> pg_max(width), pg_min(width);
     int iter = 0;
-    while (iter < params.max_iter) {
-        double pg_max_new = -inf, pg_min_new = inf;
-        for (size_t i = 0; i + 1 < active; ++i) {
-            std::uniform_int_distribution<size_t> pick(i, active - 1);
-            std::swap(index[i], index[pick(rng)]);
-        }
-        for (size_t s = 0; s < active;) {
-            const uint32_t i = index[s];
-            const double y = positive[i] ? 1.0 : -1.0;
-            double wx = wb * kBias;
-            const uint64_t b = x.row_ptr[i], e = x.row_ptr[i + 1];
-            for (uint64_t p = b; p < e; ++p) wx += m.w[x.col[p]] * static_cast<double>(x.val[p]);
-            const double g = y * wx - 1.0 + alpha[i] * (positive[i] ? diag_p : diag_n);
-            double pg = 0;
-            if (alpha[i] == 0) {
-                if (g > pg_max_old) {
-                    // Shrink: this coordinate is at its bound and likely to stay there.
-                    --active;
-                    std::swap(index[s], index[active]);
-                    continue;
+    while (iter < params.max_iter && n_active > 0) {
+        std::shuffle(order.begin(), order.end(), rng);
+        std::fill(pg_max.begin(), pg_max.end(), -inf);
+        std::fill(pg_min.begin(), pg_min.end(), inf);
+        for (const uint32_t i : order) {
+            dot(i);
+            labels_of(i);
+            bool any = false;
+            float* a = &alpha[static_cast<size_t>(i) * width];
+            for (size_t k = 0; k < n_active; ++k) {
+                d[k] = 0.0f;
+                const double y = ybuf[k], diag = dbuf[k];
+                const double g = y * static_cast<double>(acc[k]) - 1.0 + a[k] * diag;
+                const double pg = a[k] == 0.0f ? std::min(g, 0.0) : g;
+                pg_max[k] = std::max(pg_max[k], pg);
+                pg_min[k] = std::min(pg_min[k], pg);
+                if (std::fabs(pg) > 1e-12) {
+                    const double old = a[k];
+                    const double nw = std::max(old - g / (static_cast<double>(xsq[i]) + diag), 0.0);
+                    a[k] = static_cast<float>(nw);
+                    d[k] = static_cast<float>((static_cast<double>(a[k]) - old) * y);
+                    any |= d[k] != 0.0f;
                 }
-                if (g < 0) pg = g;
-            } else {
-                pg = g;
             }
-            pg_max_new = std::max(pg_max_new, pg);
-            pg_min_new = std::min(pg_min_new, pg);
-            if (std::fabs(pg) > 1e-12) {
-                const double old = alpha[i];
-                alpha[i] = std::max(alpha[i] - g / qd[i], 0.0);
-                const double d = (alpha[i] - old) * y;
-                for (uint64_t p = b; p < e; ++p) m.w[x.col[p]] += d * static_cast<double>(x.val[p]);
-                wb += d * kBias;
-            }
-            ++s;
+            if (any) update(i);
         }
         ++iter;
-        if (pg_max_new - pg_min_new <= params.tol) {
-            if (active == l) {
-                m.converged = true;
-                break;
+        // Converged tasks leave; the others move down into the freed slots.
+        std::vector<size_t> keep;
+        for (size_t k = 0; k < n_active; ++k) {
+            if (pg_max[k] - pg_min[k] <= params.tol) {
+                extract(k);
+                out[slot_task[k]].converged = true;
+                out[slot_task[k]].iterations = iter;
+                slot_of[slot_task[k]] = -1;
+            } else {
+                keep.push_back(k);
             }
-            // Converged on the shrunk problem: check all coordinates once more.
-            active = l;
-            pg_max_old = inf;
-            continue;
         }
-        pg_max_old = pg_max_new;
-        if (pg_max_old <= 0) pg_max_old = inf;
+        if (keep.size() == n_active) continue;
+        const size_t nw = padded(keep.size());
+        if (nw == width) {
+            // Same width: move columns in place (keep is ascending, so k' <= k).
+            for (size_t j = 0; j < keep.size(); ++j) {
+                const size_t k = keep[j];
+                if (k == j) continue;
+                for (size_t f = 0; f < x.n_features; ++f) w[f * width + j] = w[f * width + k];
+                wb[j] = wb[k];
+                for (size_t i = 0; i < l; ++i) alpha[i * width + j] = alpha[i * width + k];
+                slot_task[j] = slot_task[k];
+                slot_of[slot_task[j]] = static_cast<int32_t>(j);
+            }
+            for (size_t j = keep.size(); j < width; ++j) {
+                for (size_t f = 0; f < x.n_features; ++f) w[f * width + j] = 0.0f;
+                wb[j] = 0.0f;
+            }
+        } else {
+            std::vector<float> w2(x.n_features * nw, 0.0f), wb2(nw, 0.0f), alpha2(l * nw, 0.0f);
+            std::vector<uint32_t> st2(keep.size());
+            for (size_t j = 0; j < keep.size(); ++j) {
+                const size_t k = keep[j];
+                for (size_t f = 0; f < x.n_features; ++f) w2[f * nw + j] = w[f * width + k];
+                wb2[j] = wb[k];
+                for (size_t i = 0; i < l; ++i) alpha2[i * nw + j] = alpha[i * width + k];
+                st2[j] = slot_task[k];
+                slot_of[st2[j]] = static_cast<int32_t>(j);
+            }
+            w.swap(w2);
+            wb.swap(wb2);
+            alpha.swap(alpha2);
+            slot_task = std::move(st2);
+            width = nw;
+        }
+        slot_task.resize(keep.size());
+        n_active = keep.size();
     }
-    m.bias = wb * kBias;
-    m.iterations = iter;
-    return m;
+    for (size_t k = 0; k < n_active; ++k) {
+        extract(k);
+        out[slot_task[k]].iterations = iter;
+    }
+    return out;
+}
+
+LinearSvmModel train_linear_svm(const SparseRows& x, const SvmTask& task,
+                                const LinearSvmParams& params) {
+    return std::move(train_linear_svms(x, std::span<const SvmTask>(&task, 1), params)[0]);
+}
+
+LinearSvmModel train_linear_svm(const SparseRows& x, const std::vector<char>& positive,
+                                const LinearSvmParams& params) {
+    if (positive.size() != x.rows()) throw std::invalid_argument("labels and rows differ in number");
+    SvmTask task;
+    for (size_t i = 0; i < positive.size(); ++i)
+        if (positive[i]) task.positive.push_back(static_cast<uint32_t>(i));
+    return train_linear_svm(x, task, params);
+}
+
+std::vector<std::vector<float>> decision_values(const SparseRows& x,
+                                                std::span<const LinearSvmModel> models) {
+    if (models.size() > kMaxWidth) {
+        auto out = decision_values(x, models.first(kMaxWidth));
+        auto rest = decision_values(x, models.subspan(kMaxWidth));
+        for (auto& v : rest) out.push_back(std::move(v));
+        return out;
+    }
+    const size_t n = models.size(), l = x.rows();
+    std::vector<std::vector<float>> out(n, std::vector<float>(l));
+    if (n == 0) return out;
+    const size_t width = (n + kLane - 1) / kLane * kLane;
+    std::vector<float> w(x.n_features * width, 0.0f), wb(width, 0.0f), acc(width);
+    for (size_t t = 0; t < n; ++t) {
+        if (models[t].w.size() != x.n_features)
+            throw std::invalid_argument("model and matrix differ in features");
+        for (size_t f = 0; f < x.n_features; ++f) w[f * width + t] = static_cast<float>(models[t].w[f]);
+        wb[t] = static_cast<float>(models[t].bias / kBias);
+    }
+    for (size_t i = 0; i < l; ++i) {
+        row_dot(x, i, w.data(), wb.data(), width, acc.data());
+        for (size_t t = 0; t < n; ++t) out[t][i] = acc[t];
+    }
+    return out;
 }
 
 }  // namespace asp::ml

@@ -33,8 +33,19 @@ article.paper h2{font-size:1.1rem;margin:0 0 .25rem}
 .authors{margin:.1rem 0;color:#333}
 .meta{display:flex;flex-wrap:wrap;gap:.3rem .7rem;margin:.2rem 0;font-size:.85rem;color:#666}
 .cat{background:#eef1f5;border-radius:3px;padding:0 .35rem;color:#334}
-.thumbs{display:block;overflow-x:auto;margin:.4rem 0}
-.thumbs img{height:156px;max-width:none;display:block}
+.thumbs{display:block;margin:.4rem 0;max-width:100%}
+.thumbs img{display:block;width:100%;max-width:100%;height:auto}
+.authors a{color:#333}
+.more-authors{display:inline}.more-authors summary{display:inline;cursor:pointer;color:#8a1c1c}
+.more-authors[open] summary{display:none}
+.extra{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.3rem 0;font-size:.85rem;color:#555}
+.katex{font-size:1.05em}
+.score{color:#555}
+.bars{display:inline-block;width:2em;height:.6em;margin-right:.3em;border:1px solid #8a1c1c;border-radius:2px;background:linear-gradient(to right,#8a1c1c var(--w),#fff var(--w))}
+.bars.b1{--w:25%}.bars.b2{--w:50%}.bars.b3{--w:75%}.bars.b4{--w:100%}
+.hint{color:#666;font-size:.9rem;margin:.2rem 0 .8rem}
+details.help{margin:.2rem 0 .8rem;font-size:.9rem}
+details.help code{background:#eef1f5;padding:0 .25rem;border-radius:3px}
 .abstract{margin:.4rem 0}
 .actions{display:flex;flex-wrap:wrap;gap:.9rem;align-items:center;font-size:.95rem}
 .actions form{margin:0}
@@ -57,6 +68,21 @@ const std::string& script() {
   function csrf() {
     var m = document.cookie.match(/(?:^|;\s*)csrf=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
+  }
+  // TeX in titles, abstracts and comments, typeset by KaTeX when it loaded.
+  if (window.renderMathInElement) {
+    var opts = {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+        { left: "\\(", right: "\\)", display: false },
+        { left: "\\[", right: "\\]", display: true }
+      ],
+      throwOnError: false
+    };
+    document.querySelectorAll(".tex").forEach(function (el) {
+      try { window.renderMathInElement(el, opts); } catch (e) { /* the source text stays */ }
+    });
   }
   document.addEventListener("submit", function (ev) {
     var form = ev.target;

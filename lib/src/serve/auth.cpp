@@ -1,8 +1,10 @@
 #include <asp/serve/auth.hpp>
 
 #include <sodium.h>
+#include <zxcvbn.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -126,17 +128,85 @@ std::optional<SessionClaims> SessionCodec::decode(std::string_view cookie, int64
     return SessionClaims{*uid, *rev, *exp};
 }
 
-std::string SessionCodec::new_csrf_token() const {
+std::string SessionCodec::new_csrf_token(std::string_view binding) const {
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof rnd);
     std::string value = to_hex(rnd, sizeof rnd);
-    return value + "." + mac("csrf:" + value).substr(0, 32);
+    return value + "." + mac("csrf:" + std::string(binding) + ":" + value).substr(0, 32);
 }
 
-bool SessionCodec::valid_csrf_token(std::string_view token) const {
+bool SessionCodec::valid_csrf_token(std::string_view token, std::string_view binding) const {
     if (token.size() != 65 || token[32] != '.') return false;
     std::string value(token.substr(0, 32));
-    return constant_time_equal(token.substr(33), mac("csrf:" + value).substr(0, 32));
+    return constant_time_equal(token.substr(33),
+                               mac("csrf:" + std::string(binding) + ":" + value).substr(0, 32));
+}
+
+std::string_view SessionCodec::session_binding(std::string_view session_cookie) {
+    size_t last = session_cookie.rfind('.');
+    return last == std::string_view::npos ? session_cookie : session_cookie.substr(last + 1);
+}
+
+AccountLoginLimiter::AccountLoginLimiter(unsigned free_attempts, std::chrono::seconds first_delay,
+                                         std::chrono::seconds max_delay)
+    : free_attempts_(std::max(1u, free_attempts)), first_delay_(first_delay),
+      max_delay_(max_delay) {}
+
+std::string AccountLoginLimiter::key(std::string_view account) {
+    std::string k(account.substr(0, 64));
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return k;
+}
+
+int AccountLoginLimiter::begin(std::string_view account) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu_);
+    if (entries_.size() > 200000) {  // forget names whose wait is over and that start afresh
+        for (auto it = entries_.begin(); it != entries_.end();)
+            it = it->second.next_allowed + max_delay_ < now ? entries_.erase(it) : std::next(it);
+    }
+    Entry& e = entries_[key(account)];
+    if (now < e.next_allowed)
+        return static_cast<int>(
+                   std::chrono::ceil<std::chrono::seconds>(e.next_allowed - now).count());
+    // A name left alone for the longest delay starts afresh.
+    if (e.attempts >= free_attempts_ && e.next_allowed + max_delay_ < now) e.attempts = 0;
+    ++e.attempts;
+    if (e.attempts >= free_attempts_) {
+        unsigned doublings = std::min(e.attempts - free_attempts_, 20u);
+        auto delay = std::min<std::chrono::seconds>(first_delay_ * (1LL << doublings), max_delay_);
+        e.next_allowed = now + delay;
+    }
+    return 0;
+}
+
+void AccountLoginLimiter::succeeded(std::string_view account) {
+    std::lock_guard lock(mu_);
+    entries_.erase(key(account));
+}
+
+std::optional<std::string> password_problem(std::string_view password) {
+    if (password.size() < 8 || password.size() > 1024)
+        return "A password is 8 to 1024 characters.";
+    if (password.find('\0') != std::string_view::npos)
+        return "A password cannot contain a NUL character.";
+    if (std::all_of(password.begin(), password.end(), [](char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+        }))
+        return "A password cannot be only spaces.";
+    std::string text(password);
+    ZxcMatch_t* info = nullptr;
+    double bits = ZxcvbnMatch(text.c_str(), nullptr, &info);
+    bool common = bits < 10;
+    // One dictionary entry is the whole password (the matches partition it); its entropy is
+    // log2 of its rank plus the case/l33t variations.
+    if (!common && info != nullptr && info->Next == nullptr && info->Begin == 0) {
+        int type = info->Type & ~MULTIPLE_MATCH;
+        common = (type == DICTIONARY_MATCH || type == DICT_LEET_MATCH) && info->Entrpy < 14;
+    }
+    ZxcvbnFreeInfo(info);
+    if (common) return "That password is among the most common ones; please choose another.";
+    return std::nullopt;
 }
 
 LoginRateLimiter::LoginRateLimiter(double burst, std::chrono::seconds refill)

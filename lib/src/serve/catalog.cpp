@@ -130,7 +130,8 @@ struct Catalog::AbstractReader {
         : db(path, OpenMode::ReadOnly),
           begin(db.database(), "BEGIN"),
           commit(db.database(), "COMMIT"),
-          query(db.database(), "SELECT abstract FROM papers WHERE id = ?") {
+          query(db.database(),
+                "SELECT abstract, comment, journal_ref, doi FROM papers WHERE id = ?") {
         db.database().exec("PRAGMA mmap_size = 1073741824");
     }
     PapersDb db;
@@ -267,6 +268,13 @@ std::optional<CatalogPaper> Catalog::find(std::string_view id) const {
 std::vector<std::string> Catalog::abstracts(const std::vector<std::string_view>& ids) const {
     std::vector<std::string> out;
     out.reserve(ids.size());
+    for (auto& d : details(ids)) out.push_back(std::move(d.abstract));
+    return out;
+}
+
+std::vector<Catalog::Details> Catalog::details(const std::vector<std::string_view>& ids) const {
+    std::vector<Details> out;
+    out.reserve(ids.size());
     if (records_.empty()) {
         out.resize(ids.size());
         return out;
@@ -287,7 +295,15 @@ std::vector<std::string> Catalog::abstracts(const std::vector<std::string_view>&
         for (auto id : ids) {
             q.tryReset();
             q.bind(1, std::string(id));
-            out.push_back(q.executeStep() ? q.getColumn(0).getString() : std::string());
+            Details d;
+            if (q.executeStep()) {
+                auto text = [&q](int i) {
+                    auto c = q.getColumn(i);
+                    return c.isNull() ? std::string() : c.getString();
+                };
+                d = {text(0), text(1), text(2), text(3)};
+            }
+            out.push_back(std::move(d));
         }
         q.tryReset();
         reader->commit.tryReset();
@@ -301,6 +317,20 @@ std::vector<std::string> Catalog::abstracts(const std::vector<std::string_view>&
     std::lock_guard lock(readers_mu_);
     readers_.push_back(std::move(reader));
     return out;
+}
+
+void Catalog::for_each_abstract(
+    const std::function<void(uint32_t, std::string_view)>& fn) const {
+    if (records_.empty()) return;
+    PapersDb db(db_path_, OpenMode::ReadOnly);
+    SQLite::Statement q(db.database(), "SELECT id, abstract FROM papers");
+    while (q.executeStep()) {
+        auto id = q.getColumn(0);
+        auto i = index_of(std::string_view(id.getText(), static_cast<size_t>(id.getBytes())));
+        if (!i) continue;
+        auto a = q.getColumn(1);
+        fn(*i, std::string_view(a.getText(), static_cast<size_t>(a.getBytes())));
+    }
 }
 
 std::shared_ptr<const ThumbSet> ThumbSet::scan(const fs::path& thumbs_dir) {

@@ -1,5 +1,8 @@
 #include "serve/html.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 #include <asp/arxiv/id.hpp>
 #include <asp/net/http_client.hpp>
 #include <asp/web/http.hpp>
@@ -47,6 +50,56 @@ std::string id_path(std::string_view id) {
     return out;
 }
 
+// The search link of an author chip: au:"<name>" (a '"' in the name becomes a space).
+std::string author_search(std::string_view name) {
+    std::string q = "au:\"";
+    for (char c : name) q += c == '"' ? ' ' : c;
+    q += '"';
+    return "/search?q=" + url_encode(q);
+}
+
+// A score in words: top's saves, similar's cosine, recommend's SVM margin as a match level;
+// search relevance is not shown (the order says it).
+void append_score(std::string& out, ScoreKind kind, double score) {
+    char buf[64];
+    switch (kind) {
+        case ScoreKind::Saves: {
+            auto n = static_cast<long long>(score);
+            std::snprintf(buf, sizeof buf, "saved by %lld %s", n, n == 1 ? "library" : "libraries");
+            out += "<span class=\"score\">";
+            out += buf;
+            out += "</span>";
+            return;
+        }
+        case ScoreKind::Similarity:
+            std::snprintf(buf, sizeof buf, "%.0f%% similar", std::max(0.0, score) * 100);
+            out += "<span class=\"score\" title=\"cosine similarity of the two papers' tf-idf "
+                   "vectors\">";
+            out += buf;
+            out += "</span>";
+            return;
+        case ScoreKind::Match: {
+            const char* level = score >= 0.5    ? "strong match"
+                                : score >= 0    ? "good match"
+                                : score >= -0.5 ? "fair match"
+                                                : "weak match";
+            int bars = score >= 0.5 ? 4 : score >= 0 ? 3 : score >= -0.5 ? 2 : 1;
+            out += "<span class=\"score match\" title=\"how close this paper is to your library "
+                   "(your model's margin)\"><span class=\"bars b";
+            out += std::to_string(bars);
+            out += "\" aria-hidden=\"true\"></span>";
+            out += level;
+            out += "</span>";
+            return;
+        }
+        case ScoreKind::Relevance:
+        case ScoreKind::None: return;
+    }
+}
+
+// A DOI in a URL path: its '/' kept, the rest percent-encoded.
+std::string url_encode_path(std::string_view doi) { return id_path(doi); }
+
 std::string date_of(std::string_view iso) { return std::string(iso.substr(0, 10)); }
 }  // namespace
 
@@ -57,7 +110,12 @@ std::string document(const PageFrame& f, std::string_view main_html) {
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
            "<title>";
     append_escaped(out, f.title);
+    // KaTeX (served from Debian's libjs-katex) typesets the TeX of titles and abstracts; the
+    // source text stays readable without it.
     out += " · arxiv-sanity</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+           "<link rel=\"stylesheet\" href=\"/static/katex/katex.min.css\">"
+           "<script src=\"/static/katex/katex.min.js\" defer></script>"
+           "<script src=\"/static/katex/contrib/auto-render.js\" defer></script>"
            "<script src=\"/static/app.js\" defer></script></head><body>"
            "<header class=\"top\"><a class=\"brand\" href=\"/\">arxiv-sanity</a><nav>"
            "<a href=\"/\">recent</a><a href=\"/top\">top</a>"
@@ -92,22 +150,38 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
     std::string abs = "https://arxiv.org/abs/" + vid, pdf = "https://arxiv.org/pdf/" + vid;
     out += "<article class=\"paper\"><h2><a href=\"";
     append_escaped(out, abs);
-    out += "\">";
+    out += "\" class=\"tex\">";
     append_escaped(out, p.title);
-    out += "</a></h2><p class=\"authors\">";
-    bool first = true;
+    out += "</a></h2><div class=\"authors\">";
+    // Long author lists: the first ten, the rest behind a <details> expander (no script).
+    constexpr size_t kShownAuthors = 10;
+    size_t count = 0, total = 0;
+    p.authors.for_each([&](std::string_view) { ++total; });
     p.authors.for_each([&](std::string_view name) {
-        if (!first) out += ", ";
-        first = false;
+        if (count == kShownAuthors && total > kShownAuthors) {
+            out += "<details class=\"more-authors\"><summary>and ";
+            out += std::to_string(total - kShownAuthors);
+            out += " more</summary>";
+        } else if (count) {
+            out += ", ";
+        }
+        ++count;
+        out += "<a href=\"";
+        append_escaped(out, author_search(name));
+        out += "\">";
         append_escaped(out, name);
+        out += "</a>";
     });
-    out += "</p><p class=\"meta\"><span class=\"id\">";
+    if (total > kShownAuthors) out += "</details>";
+    out += "</div><p class=\"meta\"><span class=\"id\">";
     append_escaped(out, vid);
     out += "</span>";
     p.categories.for_each([&](std::string_view cat) {
-        out += "<span class=\"cat\">";
+        out += "<a class=\"cat\" href=\"/search?q=";
+        append_escaped(out, url_encode("cat:" + std::string(cat)));
+        out += "\">";
         append_escaped(out, cat);
-        out += "</span>";
+        out += "</a>";
     });
     out += "<span>published ";
     append_escaped(out, date_of(p.published));
@@ -117,13 +191,7 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
         append_escaped(out, date_of(p.updated));
         out += "</span>";
     }
-    if (item.score) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.3g", *item.score);
-        out += "<span class=\"score\">score ";
-        out += buf;
-        out += "</span>";
-    }
+    if (item.score) append_score(out, item.score_kind, *item.score);
     out += "</p>";
     if (has_thumb) {
         out += "<a class=\"thumbs\" href=\"";
@@ -132,17 +200,41 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
         append_escaped(out, url_encode(file_stem(p.id, p.version)));
         out += ".jpg\" alt=\"pages of ";
         append_escaped(out, vid);
-        out += "\" loading=\"lazy\" height=\"156\"></a>";
+        out += "\" loading=\"lazy\"></a>";
     }
-    out += "<p class=\"abstract\">";
+    out += "<p class=\"abstract tex\">";
     append_escaped(out, item.abstract);
-    out += "</p><div class=\"actions\"><a href=\"";
+    out += "</p>";
+    if (!item.comment.empty() || !item.journal_ref.empty() || !item.doi.empty()) {
+        out += "<p class=\"extra\">";
+        if (!item.comment.empty()) {
+            out += "<span class=\"comment tex\">Comments: ";
+            append_escaped(out, item.comment);
+            out += "</span>";
+        }
+        if (!item.journal_ref.empty()) {
+            out += "<span class=\"journal\">Journal ref: ";
+            append_escaped(out, item.journal_ref);
+            out += "</span>";
+        }
+        if (!item.doi.empty()) {
+            out += "<span class=\"doi\">DOI: <a href=\"https://doi.org/";
+            append_escaped(out, url_encode_path(item.doi));
+            out += "\">";
+            append_escaped(out, item.doi);
+            out += "</a></span>";
+        }
+        out += "</p>";
+    }
+    out += "<div class=\"actions\"><a href=\"";
     append_escaped(out, pdf);
     out += "\">pdf</a><a href=\"";
     append_escaped(out, abs);
     out += "\">arXiv</a><a href=\"/similar/";
     append_escaped(out, id_path(p.id));
-    out += "\">similar</a>";
+    out += "\">similar</a><a href=\"/bibtex/";
+    append_escaped(out, id_path(p.id));
+    out += "\" class=\"bibtex\">BibTeX</a>";
     if (logged_in) {
         out += "<form method=\"post\" class=\"save-form\" action=\"/library/";
         append_escaped(out, id_path(p.id));
@@ -188,15 +280,38 @@ void pager(std::string& out, std::string_view base, size_t offset, size_t per_pa
 void filter_links(std::string& out, std::string_view base_path,
                   const std::vector<std::pair<std::string, std::string>>& options,
                   std::string_view param, std::string_view current) {
+    const char* sep = base_path.find('?') == std::string_view::npos ? "?" : "&";
     out += "<nav class=\"filters\">";
     for (const auto& [value, label] : options) {
         out += "<a href=\"";
-        append_escaped(out, std::string(base_path) + "?" + std::string(param) + "=" + value);
+        append_escaped(out, std::string(base_path) + sep + std::string(param) + "=" + value);
         out += value == current ? "\" class=\"on\">" : "\">";
         append_escaped(out, label);
         out += "</a>";
     }
     out += "</nav>";
+}
+
+void v1_links(std::string& out, std::string_view base, bool only_v1) {
+    const std::string b(base);
+    const char* sep = base.find('?') == std::string_view::npos ? "?" : "&";
+    out += "<nav class=\"filters\"><a href=\"";
+    append_escaped(out, b);
+    out += only_v1 ? "\">all versions</a><a class=\"on\" href=\"" : "\" class=\"on\">all versions</a><a href=\"";
+    append_escaped(out, b + sep + "v1=1");
+    out += "\">only v1</a></nav>";
+}
+
+std::string search_help() {
+    return "<details class=\"help\"><summary>How to search</summary><ul>"
+           "<li>words: papers with all of them, best matches first</li>"
+           "<li><code>au:hinton</code> author, <code>ti:transformer</code> title, "
+           "<code>abs:\"graph neural\"</code> abstract, <code>cat:cs.LG</code> category "
+           "(<code>cat:cs</code> every cs.*), <code>id:2304.09157</code></li>"
+           "<li><code>\"quoted phrase\"</code>; <code>AND</code>, <code>OR</code>, "
+           "<code>ANDNOT</code> and parentheses (words side by side: AND)</li>"
+           "<li>a category (<code>cs.DC</code>, <code>hep-th</code>) or an arXiv id alone "
+           "searches for it</li></ul></details>";
 }
 
 }  // namespace asp::serve::html

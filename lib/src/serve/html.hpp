@@ -36,6 +36,12 @@ void filter_links(std::string& out, std::string_view base_path,
                   const std::vector<std::pair<std::string, std::string>>& options,
                   std::string_view param, std::string_view current);
 
+// "all versions / only v1" links; `base` is the page's URL without v1.
+void v1_links(std::string& out, std::string_view base, bool only_v1);
+
+// A short guide to the search syntax (a <details> block).
+std::string search_help();
+
 const std::string& stylesheet();
 const std::string& script();
 

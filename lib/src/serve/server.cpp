@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <asp/core/log.hpp>
 #include <asp/serve/auth.hpp>
 #include <asp/store/user_store.hpp>
 #include <asp/web/server.hpp>
@@ -87,20 +88,27 @@ int run_serve(const ServeParams& params) {
     server_options.threads = params.threads ? params.threads : std::max(4u, cores * 2);
     server_options.error_log = !params.prod && spdlog::should_log(spdlog::level::debug);
     for (const auto& spec : params.trusted_proxies) server_options.trusted_proxies.add(spec);
+    server_options.connection_limit = params.max_connections;
+    server_options.per_address_limit = params.per_address_connections;
+    server_options.request_timeout_seconds = params.request_timeout_seconds;
+    server_options.finish_own_response = &add_security_headers;
     web::AccessLog access_log;
     if (params.prod)
         access_log = [](const web::Request& r, const web::Response& resp, double ms) {
-            spdlog::info("{} {} {} {} {} {:.1f}ms", r.client_ip, web::method_name(r.method), r.path,
-                         resp.status, resp.content().size(), ms);
+            // Everything from the client is escaped: a path cannot end the line or forge one.
+            spdlog::info("{} {} {} {} {} {:.1f}ms", log_escape(r.client_ip),
+                         web::method_name(r.method), log_escape(r.path), resp.status,
+                         resp.content().size(), ms);
         };
     web::HttpServer server(server_options, [&site](web::Request& r) { return site.handle(r); },
                            access_log);
     server.start();
     double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("serving {} papers on http://{}:{} (started in {:.0f} ms)",
+    spdlog::info("serving {} papers on http://{}:{} (started in {:.0f} ms; at most {} "
+                 "connections, {} per client address)",
                  data.current()->catalog->size(), server_options.bind_address, server.port(),
-                 startup_ms);
+                 startup_ms, server.connection_limit(), params.per_address_connections);
     {
         Watcher watcher(data);
         int sig = 0;

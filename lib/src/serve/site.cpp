@@ -2,6 +2,8 @@
 // the pages and the API share (listings, accounts).
 #include "serve/site_impl.hpp"
 
+#include "serve/search_query.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -9,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/log.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/gzip.hpp>
 
@@ -57,7 +60,8 @@ std::optional<std::string> paper_id_from_path(std::string_view rest) {
 
 Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::string secret)
     : options(o), data_dir(std::move(dir)), data(d), users(u), codec(std::move(secret)),
-      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill) {
+      hasher(o.max_concurrent_hashes), limiter(o.login_burst, o.login_refill),
+      account_limiter(o.account_login_free, o.account_login_delay, o.account_login_max_delay) {
     // The hash of a random password nobody knows (made once with crypto_pwhash_str at the
     // interactive limits): verifying against it costs what a real account costs, and computing
     // it here would add ~0.1-1 s to start-up.
@@ -79,24 +83,39 @@ web::Response Site::Impl::handle(web::Request& request) {
     RequestContext c;
     c.snap = data.current();
     c.secure = request.header("x-forwarded-proto").value_or("") == "https";
-    if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token)) {
-        c.csrf = std::string(*token);
-    } else {
-        c.csrf = codec.new_csrf_token();
-        c.csrf_fresh = true;
-    }
     web::Response response;
     try {
+        std::string_view binding;  // the CSRF token is bound to the session once logged in
         if (auto cookie = request.cookie("session")) {
             if (auto claims = codec.decode(*cookie, now_seconds())) {
                 auto user = users.find_user_by_id(claims->user_id);
-                if (user && user->session_rev == claims->session_rev) c.user = std::move(user);
+                if (user && user->session_rev == claims->session_rev) {
+                    c.user = std::move(user);
+                    binding = SessionCodec::session_binding(*cookie);
+                }
             }
+        }
+        if (auto token = request.cookie("csrf"); token && codec.valid_csrf_token(*token, binding)) {
+            c.csrf = std::string(*token);
+        } else {
+            c.csrf = codec.new_csrf_token(binding);
+            c.csrf_fresh = true;
         }
         request.context = &c;
         response = router.dispatch(request);
+        if (response.status == 404) response = not_found(request, c, std::move(response));
+        // A new session (log-in, sign-up, password change) or none (log-out): a new token
+        // bound to it, so no token from before carries over.
+        for (const auto& [name, value] : response.headers) {
+            if (name != "Set-Cookie" || value.rfind("session=", 0) != 0) continue;
+            std::string_view session(value);
+            session = session.substr(8, session.find(';') - 8);
+            c.csrf = codec.new_csrf_token(session.empty() ? "" : SessionCodec::session_binding(session));
+            c.csrf_fresh = true;
+        }
     } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
+        spdlog::error("{} {}: {}", web::method_name(request.method), log_escape(request.path),
+                      log_escape(e.what()));
         response = web::Response::json_error(500, "internal error");
     }
     request.context = nullptr;
@@ -107,8 +126,14 @@ web::Response Site::Impl::handle(web::Request& request) {
         o.same_site = "Strict";
         response.header("Set-Cookie", web::set_cookie_value("csrf", c.csrf, o));
     }
+    add_security_headers(response);
+    return response;
+}
+
+void add_security_headers(web::Response& response) {
     response.header("Content-Security-Policy",
                     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                    "font-src 'self'; "
                     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
                     "base-uri 'none'");
     response.header("X-Content-Type-Options", "nosniff");
@@ -118,16 +143,19 @@ web::Response Site::Impl::handle(web::Request& request) {
     bool has_cache_control = std::any_of(response.headers.begin(), response.headers.end(),
                                          [](const auto& h) { return h.first == "Cache-Control"; });
     if (!has_cache_control) response.header("Cache-Control", "no-store");
-    return response;
 }
 
 void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items) {
     std::vector<std::string_view> ids;
     ids.reserve(items.size());
     for (const auto& item : items) ids.push_back(item.paper.id);
-    auto abstracts = catalog.abstracts(ids);
-    for (size_t i = 0; i < items.size() && i < abstracts.size(); ++i)
-        items[i].abstract = std::move(abstracts[i]);
+    auto details = catalog.details(ids);
+    for (size_t i = 0; i < items.size() && i < details.size(); ++i) {
+        items[i].abstract = std::move(details[i].abstract);
+        items[i].comment = std::move(details[i].comment);
+        items[i].journal_ref = std::move(details[i].journal_ref);
+        items[i].doi = std::move(details[i].doi);
+    }
 }
 
 std::string Site::Impl::cache_key(const web::Request& r) {
@@ -137,6 +165,9 @@ std::string Site::Impl::cache_key(const web::Request& r) {
         key += std::to_string(k.size()) + ":" + k;
         key += std::to_string(v.size()) + ":" + v;
     }
+    // A time window moves with the clock: such a view is kept for the hour at most.
+    if (auto t = r.query_param("time"); t && *t != "all" && !t->empty())
+        key += "@" + std::to_string(now_seconds() / 3600);
     return key;
 }
 
@@ -260,7 +291,7 @@ std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>&
     std::vector<ListItem> out;
     out.reserve(ranked.size());
     for (const auto& s : ranked)
-        if (auto p = catalog.find(s.id)) out.push_back({*p, s.score, {}});
+        if (auto p = catalog.find(s.id)) out.push_back(list_item(*p, s.score));
     return out;
 }
 }  // namespace
@@ -271,27 +302,50 @@ Listing Site::Impl::recent(const RequestContext& c, bool only_v1, Window w) cons
     Listing out;
     out.total = order.size();
     for (size_t i = w.offset; i < order.size() && i < w.offset + w.limit; ++i)
-        out.items.push_back({catalog.at(order[i]), std::nullopt, {}});
+        out.items.push_back(list_item(catalog.at(order[i])));
     return out;
 }
 
 std::variant<Listing, BadRequest> Site::Impl::top(const RequestContext& c, std::string_view time,
-                                                  Window w) {
+                                                  bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
-    std::string since = *seconds ? format_iso8601(now_seconds() - *seconds) : "";
-    std::vector<Scored> ranked;
-    for (auto& [id, n] : users.save_counts(since))
-        ranked.push_back({std::move(id), static_cast<double>(n)});
-    return window_of(resolve(*c.snap->catalog, ranked), w);
+    const int64_t since = *seconds ? now_seconds() - *seconds : 0;
+    const auto& catalog = *c.snap->catalog;
+    std::vector<ListItem> all;
+    for (auto& [id, n] : users.save_counts("")) {
+        auto p = catalog.find(id);
+        if (!p || n <= 0 || p->published_at < since || (only_v1 && p->version != 1)) continue;
+        all.push_back(list_item(*p, static_cast<double>(n), ScoreKind::Saves));
+    }
+    std::sort(all.begin(), all.end(), [](const ListItem& a, const ListItem& b) {
+        if (*a.score != *b.score) return *a.score > *b.score;
+        if (a.paper.published_at != b.paper.published_at)
+            return a.paper.published_at > b.paper.published_at;
+        return a.paper.id > b.paper.id;
+    });
+    return window_of(all, w);
 }
 
-Listing Site::Impl::search(const RequestContext& c, std::string_view q, Window w) const {
-    if (q.empty()) return {};
-    auto [ranked, total] = c.snap->analysis->search(q, w.offset, w.limit);
+std::variant<Listing, BadRequest> Site::Impl::search(const RequestContext& c, std::string_view q,
+                                                     std::string_view time, bool only_v1,
+                                                     Window w) const {
+    if (q.size() > kMaxQueryBytes)
+        return BadRequest{400, "query too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)"};
+    auto seconds = time_filter_seconds(time);
+    if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
+    const auto& catalog = *c.snap->catalog;
+    SearchFilter filter{*seconds ? now_seconds() - *seconds : 0, only_v1};
+    auto outcome = run_search(catalog, *c.snap->analysis, q, filter);
+    if (auto* e = std::get_if<SearchError>(&outcome)) return BadRequest{400, e->message};
+    const auto& found = std::get<SearchOutcome>(outcome);
     Listing out;
-    out.items = resolve(*c.snap->catalog, ranked);
-    out.total = total;
+    out.total = found.hits.size();
+    for (size_t i = w.offset; i < found.hits.size() && i < w.offset + w.limit; ++i) {
+        std::optional<double> score;
+        if (found.ranked) score = found.hits[i].score;
+        out.items.push_back(list_item(catalog.at(found.hits[i].position), score, ScoreKind::Relevance));
+    }
     return out;
 }
 
@@ -299,7 +353,9 @@ std::variant<Listing, BadRequest> Site::Impl::similar(const RequestContext& c,
                                                       std::string_view id, Window w) const {
     if (!c.snap->catalog->find(id)) return BadRequest{404, "no such paper"};
     size_t k = std::min<size_t>(w.offset + w.limit, kMaxSearchResults);
-    return window_of(resolve(*c.snap->catalog, c.snap->analysis->similar(id, k)), w);
+    auto all = resolve(*c.snap->catalog, c.snap->analysis->similar(id, k));
+    for (auto& item : all) item.score_kind = ScoreKind::Similarity;
+    return window_of(all, w);
 }
 
 Listing Site::Impl::library(RequestContext& c, Window w) {
@@ -307,7 +363,8 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     if (c.user) {
         c.library.emplace();
         for (auto& e : users.library(c.user->id)) {
-            if (auto p = c.snap->catalog->find(e.paper_id)) all.push_back({*p, std::nullopt, {}});
+            if (auto p = c.snap->catalog->find(e.paper_id))
+                all.push_back(list_item(*p));
             c.library->insert(std::move(e.paper_id));
         }
     }
@@ -315,14 +372,18 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
 }
 
 std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::string_view time,
-                                                        Window w) {
+                                                        bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
     if (!c.user) return Listing{};
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
     for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
-        if (item.paper.published_at >= since && !in_library(c, item.paper.id)) all.push_back(item);
+        if (item.paper.published_at >= since && !(only_v1 && item.paper.version != 1) &&
+            !in_library(c, item.paper.id)) {
+            item.score_kind = ScoreKind::Match;
+            all.push_back(item);
+        }
     return window_of(all, w);
 }
 
@@ -333,8 +394,7 @@ std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::st
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
     if (!valid_username(username))
         return BadRequest{400, "a username is 1 to 32 letters, digits, '.', '_' or '-'"};
-    if (password.size() < 8 || password.size() > 1024)
-        return BadRequest{400, "a password is 8 to 1024 characters"};
+    if (auto problem = password_problem(password)) return BadRequest{400, *problem};
     if (users.find_user(username)) return BadRequest{409, "that username is taken"};
     auto hash = hasher.hash(password);
     if (!hash) return BadRequest{503, "busy; try again in a moment"};
@@ -355,6 +415,10 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
     if (!limiter.allow(r.client_ip))
         return BadRequest{429, "too many attempts; try again in " +
                                    std::to_string(limiter.retry_after(r.client_ip)) + " s"};
+    // Per account name, known or not (the same answer either way), from every address.
+    if (int wait = account_limiter.begin(username); wait > 0)
+        return BadRequest{429, "too many attempts at this account; try again in " +
+                                   std::to_string(wait) + " s"};
     std::optional<User> user;
     if (valid_username(username) && password.size() <= 1024) user = users.find_user(username);
     // An unknown user costs the same hash as a known one.
@@ -362,6 +426,7 @@ std::variant<User, BadRequest> Site::Impl::login(const web::Request& r, std::str
                                        password.size() <= 1024 ? password : "");
     if (outcome == HashOutcome::Busy) return BadRequest{503, "busy; try again in a moment"};
     if (!user || !ok) return BadRequest{401, "wrong username or password"};
+    account_limiter.succeeded(username);
     return *user;
 }
 

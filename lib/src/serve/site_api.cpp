@@ -125,12 +125,13 @@ void Site::Impl::add_api_routes() {
         return std::variant<Listing, BadRequest>(recent(c, v1 == "1" || v1 == "true", w));
     });
     list_route("/api/top", false, [this](Request& r, RequestContext& c, Window w) {
-        return top(c, r.query_param("time").value_or("all"), w);
+        auto v1 = r.query_param("v1").value_or("");
+        return top(c, r.query_param("time").value_or(kDefaultTopWindow), v1 == "1" || v1 == "true", w);
     });
     list_route("/api/search", true, [this](Request& r, RequestContext& c, Window w) {
-        auto q = r.query_param("q").value_or("");
-        if (q.size() > 500) return std::variant<Listing, BadRequest>(BadRequest{400, "query too long"});
-        return std::variant<Listing, BadRequest>(search(c, q, w));
+        auto v1 = r.query_param("v1").value_or("");
+        return search(c, r.query_param("q").value_or(""), r.query_param("time").value_or("all"),
+                      v1 == "1" || v1 == "true", w);
     });
     list_route("/api/similar/*", true, [this](Request& r, RequestContext& c, Window w) {
         auto id = paper_id_from_path(r.path_rest);
@@ -142,7 +143,7 @@ void Site::Impl::add_api_routes() {
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
         auto p = c.snap->catalog->find(*id);
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
-        return std::variant<Listing, BadRequest>(Listing{{{*p, std::nullopt, {}}}, 1});
+        return std::variant<Listing, BadRequest>(Listing{{list_item(*p)}, 1});
     });
     list_route("/api/library", false, [this](Request&, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
@@ -150,7 +151,9 @@ void Site::Impl::add_api_routes() {
     });
     list_route("/api/recommend", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
-        return recommend(c, r.query_param("time").value_or("all"), w);
+        auto v1 = r.query_param("v1").value_or("");
+        return recommend(c, r.query_param("time").value_or(kDefaultTopWindow),
+                         v1 == "1" || v1 == "true", w);
     });
 
     // State changes: CSRF first.

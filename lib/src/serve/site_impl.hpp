@@ -22,11 +22,25 @@ struct RequestContext {
     std::optional<std::unordered_set<std::string>> library;  // loaded on first use
 };
 
+// What a listing's score means, so a card can say it in words (or not show it).
+enum class ScoreKind { None, Saves, Similarity, Match, Relevance };
+
 struct ListItem {
     CatalogPaper paper;
     std::optional<double> score;
+    ScoreKind score_kind = ScoreKind::None;
     std::string abstract;  // set by with_abstracts() for the items a page shows
+    std::string comment, journal_ref, doi;  // likewise (empty when arXiv has none)
 };
+
+inline ListItem list_item(const CatalogPaper& paper, std::optional<double> score = std::nullopt,
+                          ScoreKind kind = ScoreKind::None) {
+    ListItem item;
+    item.paper = paper;
+    item.score = score;
+    item.score_kind = kind;
+    return item;
+}
 
 // Reads the abstracts of these items from papers.db (the catalog does not hold them).
 void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items);
@@ -47,6 +61,12 @@ struct BadRequest {
     std::string message;
 };
 
+// The longest query search reads (bytes); longer ones are a 400.
+inline constexpr size_t kMaxQueryBytes = 500;
+
+// The default window of /top and /recommend, as the original's "top recent".
+inline constexpr std::string_view kDefaultTopWindow = "week";
+
 // Seconds of a time filter ("day", "3days", "week", "month", "year", "all" = 0).
 std::optional<int64_t> time_filter_seconds(std::string_view name);
 
@@ -61,6 +81,7 @@ struct Site::Impl {
     SessionCodec codec;
     PasswordHasher hasher;
     LoginRateLimiter limiter;
+    AccountLoginLimiter account_limiter;
     web::Router router;
     std::string dummy_hash;  // verified when a username is unknown, so timing does not tell
 
@@ -91,13 +112,19 @@ struct Site::Impl {
     std::variant<Window, BadRequest> api_window(const web::Request& r) const;
     std::variant<Window, BadRequest> page_window(const web::Request& r) const;
     Listing recent(const RequestContext& c, bool only_v1, Window w) const;
-    std::variant<Listing, BadRequest> top(const RequestContext& c, std::string_view time, Window w);
-    Listing search(const RequestContext& c, std::string_view q, Window w) const;
+    // Papers published within `time` ranked by how many libraries hold them (ties: newest);
+    // papers nobody saved are not listed.
+    std::variant<Listing, BadRequest> top(const RequestContext& c, std::string_view time,
+                                          bool only_v1, Window w);
+    // Field search (search_query.hpp) within a time window of publication, optionally only
+    // papers still at v1. A query that cannot be read is a 400 with the reason.
+    std::variant<Listing, BadRequest> search(const RequestContext& c, std::string_view q,
+                                             std::string_view time, bool only_v1, Window w) const;
     std::variant<Listing, BadRequest> similar(const RequestContext& c, std::string_view id,
                                               Window w) const;
     Listing library(RequestContext& c, Window w);
     std::variant<Listing, BadRequest> recommend(RequestContext& c, std::string_view time,
-                                                Window w);
+                                                bool only_v1, Window w);
 
     // Accounts (pages and API share them): nullopt on success, else the failure.
     std::variant<User, BadRequest> signup(const web::Request& r, std::string_view username,
@@ -105,6 +132,11 @@ struct Site::Impl {
     std::variant<User, BadRequest> login(const web::Request& r, std::string_view username,
                                          std::string_view password);
     std::optional<BadRequest> check_password(const User& user, std::string_view password);
+
+    // What the router's plain 404 becomes: a paper's URL ("/2304.09157v2", "/cs/0112017")
+    // moves to its similar page; a browser gets the site's HTML 404 page; the API keeps JSON.
+    web::Response not_found(const web::Request& r, const RequestContext& c,
+                            web::Response router_answer) const;
 
     void add_api_routes();
     void add_page_routes();

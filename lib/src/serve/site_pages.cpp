@@ -26,10 +26,15 @@ std::string form_field(const web::Fields& form, std::string_view name) {
     return "";
 }
 
-// A local path to return to after a form (never another site: "//host" is refused).
+// A local path to return to after a form: only a plain path (and query) of this site, "/" and
+// then RFC 3986 path/query characters. Browsers drop TAB/CR/LF from URLs and read "\" as
+// "/", so anything else (controls, spaces, "\", "//host", non-ASCII) becomes "/".
 std::string safe_next(std::string_view next) {
-    if (next.empty() || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) ||
-        next.size() > 1000 || next.find_first_of("\r\n") != std::string_view::npos)
+    static constexpr std::string_view kPlain =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?";
+    if (next.empty() || next[0] != '/' || next.size() > 1000 ||
+        (next.size() > 1 && next[1] == '/') ||
+        next.find_first_not_of(kPlain) != std::string_view::npos)
         return "/";
     return std::string(next);
 }
@@ -47,6 +52,26 @@ std::string base_without_page(const Request& r) {
     return out;
 }
 
+enum class Links { Refuse, Follow };
+
+// A regular file's bytes; nullopt when it is missing, empty, not regular, larger than `max`
+// or (Links::Refuse) a symbolic link itself.
+std::optional<std::string> read_small_file(const std::filesystem::path& path, off_t max,
+                                           Links links = Links::Refuse) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (links == Links::Refuse ? O_NOFOLLOW : 0));
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    std::string body;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= max) {
+        body.resize(static_cast<size_t>(st.st_size));
+        ssize_t got = ::pread(fd, body.data(), body.size(), 0);
+        body.resize(got < 0 ? 0 : static_cast<size_t>(got));
+    }
+    ::close(fd);
+    if (body.empty()) return std::nullopt;
+    return body;
+}
+
 std::string current_url(const Request& r) {
     std::string out = base_without_page(r);
     if (auto p = r.query_param("page"))
@@ -55,6 +80,33 @@ std::string current_url(const Request& r) {
 }
 
 }  // namespace
+
+web::Response Site::Impl::not_found(const Request& r, const RequestContext& c,
+                                    Response router_answer) const {
+    // Only the router's own "no such route" answer, not a handler's deliberate 404.
+    static const std::string kRouterBody = Response::json_error(404, "not found").body;
+    if (router_answer.body != kRouterBody) return router_answer;
+    const bool api = r.path.rfind("/api/", 0) == 0;
+    if (!api && (r.method == Method::Get || r.method == Method::Head) && r.path.size() > 1) {
+        if (auto id = paper_id_from_path(std::string_view(r.path).substr(1)); id && c.snap->catalog->find(*id)) {
+            Response resp;
+            resp.status = 301;
+            resp.header("Location", "/similar/" + *id);
+            return resp;
+        }
+    }
+    if (api || r.header("accept").value_or("").find("text/html") == std::string_view::npos)
+        return router_answer;
+    html::PageFrame f;
+    f.title = "not found";
+    f.user = c.user ? &*c.user : nullptr;
+    f.csrf = c.csrf;
+    std::string main = "<h1>Not found</h1><p class=\"error\">There is no page at <code>" +
+                       html::escape(r.path.substr(0, 200)) +
+                       "</code>.</p><p>Try the <a href=\"/\">most recent papers</a>, "
+                       "<a href=\"/top\">top recent</a> or a search above.</p>";
+    return Response::html(404, html::document(f, main));
+}
 
 void Site::Impl::add_page_routes() {
     auto frame = [](const RequestContext& c, std::string title, std::string q = "") {
@@ -74,7 +126,14 @@ void Site::Impl::add_page_routes() {
                                       std::string controls, Listing l, Window w,
                                       std::string empty_note, std::string q = "") {
         std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
-        if (l.items.empty()) main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
+        if (l.items.empty() && l.total > 0 && w.offset >= l.total) {
+            size_t pages = (l.total + options.num_results - 1) / options.num_results;
+            main += "<p class=\"notice\">Page " + std::to_string(w.offset / options.num_results + 1) +
+                    " is past the end: there " + (pages == 1 ? "is 1 page" : "are " + std::to_string(pages) + " pages") +
+                    ". <a href=\"" + html::escape(base_without_page(r)) + "\">Back to the first page</a>.</p>";
+        } else if (l.items.empty()) {
+            main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
+        }
         std::string back = current_url(r);
         with_abstracts(*c.snap->catalog, l.items);
         for (const auto& item : l.items) {
@@ -108,33 +167,54 @@ void Site::Impl::add_page_routes() {
                                      "No papers yet: run fetch."));
     });
 
-    router.add(Method::Get, "/top", [this, listing_page, window_or_error, error_page](Request& r) {
+    // The time and v1 filters of a listing page: links that keep the other filter.
+    auto window_controls = [](const std::string& path, const std::string& time, bool v1) {
+        std::string controls;
+        html::filter_links(controls, path + (v1 ? "?v1=1" : ""), kTimeFilters, "time", time);
+        html::v1_links(controls, path + "?time=" + url_encode(time), v1);
+        return controls;
+    };
+
+    router.add(Method::Get, "/top", [this, listing_page, window_or_error, error_page, window_controls](Request& r) {
         auto& c = ctx(r);
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
-        std::string time(r.query_param("time").value_or("all"));
-        auto l = top(c, time, std::get<Window>(w));
+        std::string time(r.query_param("time").value_or(kDefaultTopWindow));
+        bool v1 = r.query_param("v1").value_or("") == "1";
+        auto l = top(c, time, v1, std::get<Window>(w));
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
-        std::string controls;
-        html::filter_links(controls, "/top", kTimeFilters, "time", time);
-        return listing_page(r, c, "Top: most saved", controls, std::get<Listing>(l),
-                            std::get<Window>(w), "No paper was saved in this time.");
+        return listing_page(r, c, "Top recent: most saved", window_controls("/top", time, v1) +
+                            "<p class=\"hint\">Papers published in this time, ranked by how many "
+                            "libraries hold them.</p>", std::get<Listing>(l),
+                            std::get<Window>(w), "No paper published in this time is in anyone's library yet.");
     });
 
-    router.add(Method::Get, "/search", [this, listing_page, window_or_error, error_page](Request& r) {
+    router.add(Method::Get, "/search", [this, listing_page, window_or_error, frame](Request& r) {
         auto& c = ctx(r);
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         std::string q(r.query_param("q").value_or(""));
-        if (q.size() > 500) return error_page(c, 400, "query too long");
+        std::string time(r.query_param("time").value_or("all"));
+        bool v1 = r.query_param("v1").value_or("") == "1";
         std::string key = "page:" + cache_key(r);
         if (auto resp = cached(r, c, key, &Response::html)) return std::move(*resp);
-        std::string note = !c.snap->analysis->has_index()
-                               ? "Search is not available yet: run analyze."
-                               : (q.empty() ? "Type a query above." : "No paper matches.");
+        auto l = search(c, q, time, v1, std::get<Window>(w));
+        if (auto* bad = std::get_if<BadRequest>(&l)) {
+            // The search box keeps the query, so it can be mended.
+            std::string main = "<h1>Search</h1><p class=\"error\">" + html::escape(bad->message) +
+                               "</p>" + html::search_help();
+            return Response::html(bad->status, html::document(frame(c, "search", q.substr(0, kMaxQueryBytes)), main));
+        }
+        std::string base = "/search?q=" + url_encode(q);
+        std::string controls;
+        html::filter_links(controls, base + (v1 ? "&v1=1" : ""), kTimeFilters, "time", time);
+        html::v1_links(controls, base + "&time=" + url_encode(time), v1);
+        std::string note = q.empty() ? "Type a query above." : "No paper matches.";
+        if (!c.snap->analysis->has_index()) note += " (Free-text search needs analyze's index; field search such as au:name works without it.)";
+        std::string main_help = q.empty() ? html::search_help() : "";
         return remember(r, c, key,
-                        listing_page(r, c, q.empty() ? "Search" : "Search: " + q, "",
-                                     search(c, q, std::get<Window>(w)), std::get<Window>(w), note, q));
+                        listing_page(r, c, q.empty() ? "Search" : "Search: " + q, controls + main_help,
+                                     std::move(std::get<Listing>(l)), std::get<Window>(w), note, q));
     });
 
     router.add(Method::Get, "/similar/*", [this, listing_page, window_or_error, error_page](Request& r) {
@@ -147,7 +227,7 @@ void Site::Impl::add_page_routes() {
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
         auto p = c.snap->catalog->find(*id);
         if (!p) return error_page(c, 404, "no such paper");
-        std::vector<ListItem> origin{{*p, std::nullopt, {}}};
+        std::vector<ListItem> origin{list_item(*p)};
         with_abstracts(*c.snap->catalog, origin);
         std::string controls = "<section class=\"origin\">";
         html::paper_card(controls, origin[0], c.snap->thumbs->contains(file_stem(p->id, p->version)),
@@ -169,16 +249,19 @@ void Site::Impl::add_page_routes() {
                             std::get<Window>(w), "Nothing saved yet: press save on a paper.");
     });
 
-    router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page](Request& r) {
+    router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page, window_controls](Request& r) {
         auto& c = ctx(r);
         if (!c.user) return Response::redirect("/login?next=/recommend");
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
-        std::string time(r.query_param("time").value_or("all"));
-        auto l = recommend(c, time, std::get<Window>(w));
+        std::string time(r.query_param("time").value_or(kDefaultTopWindow));
+        bool v1 = r.query_param("v1").value_or("") == "1";
+        auto l = recommend(c, time, v1, std::get<Window>(w));
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
-        std::string controls;
-        html::filter_links(controls, "/recommend", kTimeFilters, "time", time);
+        std::string controls = window_controls("/recommend", time, v1) +
+                               "<p class=\"hint\">Ranked by a model of your library (a linear SVM "
+                               "over the papers' tf-idf): the more bars, the closer a paper is to "
+                               "what you saved.</p>";
         return listing_page(r, c, "Recommended for you", controls, std::get<Listing>(l),
                             std::get<Window>(w),
                             "No recommendations yet: save a few papers; they appear after "
@@ -268,8 +351,7 @@ void Site::Impl::add_page_routes() {
         if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
         auto form = r.form();
         std::string fresh = form_field(form, "new");
-        if (fresh.size() < 8 || fresh.size() > 1024)
-            return account_page(c, 400, "A password is 8 to 1024 characters.", false);
+        if (auto problem = password_problem(fresh)) return account_page(c, 400, *problem, false);
         if (auto bad = check_password(*c.user, form_field(form, "current")))
             return account_page(c, bad->status, bad->message, false);
         auto hash = hasher.hash(fresh);
@@ -328,6 +410,35 @@ void Site::Impl::add_page_routes() {
         resp.header("Cache-Control", "public, max-age=86400");
         return resp;
     });
+    // KaTeX from Debian's libjs-katex (options.katex_dir): the scripts, the stylesheet, fonts.
+    router.add(Method::Get, "/static/katex/*", [this](Request& r) {
+        const std::string& name = r.path_rest;
+        static const std::vector<std::pair<std::string, const char*>> kTypes = {
+            {".js", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+            {".woff2", "font/woff2"}, {".woff", "font/woff"}, {".ttf", "font/ttf"}};
+        const char* type = nullptr;
+        for (const auto& [ext, t] : kTypes)
+            if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
+                type = t;
+                break;
+            }
+        bool ok = type && name.size() <= 80 && name.find("..") == std::string::npos &&
+                  (name.find('/') == std::string::npos || name.rfind("fonts/", 0) == 0 ||
+                   name.rfind("contrib/", 0) == 0) &&
+                  name.find('/') == name.rfind('/');
+        for (char ch : name)
+            ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                        (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' || ch == '/');
+        if (!ok) return Response::json_error(404, "no such file");
+        auto body = read_small_file(std::filesystem::path(options.katex_dir) / name, 4 << 20,
+                                    Links::Follow);  // Debian links katex.min.js to katex.js
+        if (!body) return Response::json_error(404, "no such file");
+        Response resp;
+        resp.content_type = type;
+        resp.body = std::move(*body);
+        resp.header("Cache-Control", "public, max-age=86400");
+        return resp;
+    });
     router.add(Method::Get, "/thumbs/*", [this](Request& r) {
         // Only "<stem>.jpg" names of files in thumbs/ itself: no "..", no "/", no links.
         const std::string& name = r.path_rest;
@@ -337,21 +448,11 @@ void Site::Impl::add_page_routes() {
             ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                         (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-');
         if (!ok) return Response::json_error(404, "not found");
-        std::string path = (data_dir.thumbs_dir() / name).string();
-        int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) return Response::json_error(404, "not found");
-        struct stat st {};
-        std::string body;
-        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (16 << 20)) {
-            body.resize(static_cast<size_t>(st.st_size));
-            ssize_t got = ::pread(fd, body.data(), body.size(), 0);
-            body.resize(got < 0 ? 0 : static_cast<size_t>(got));
-        }
-        ::close(fd);
-        if (body.empty()) return Response::json_error(404, "not found");
+        auto body = read_small_file(data_dir.thumbs_dir() / name, 16 << 20);
+        if (!body) return Response::json_error(404, "not found");
         Response resp;
         resp.content_type = "image/jpeg";
-        resp.body = std::move(body);
+        resp.body = std::move(*body);
         resp.header("Cache-Control", "public, max-age=86400");
         return resp;
     });

@@ -229,6 +229,16 @@ UpsertCounts PapersDb::upsert_all(const std::vector<Paper>& papers,
     return counts;
 }
 
+bool PapersDb::remove(std::string_view id) {
+    SQLite::Statement st(*db_, "DELETE FROM papers WHERE id = ?");
+    st.bind(1, std::string(id));
+    if (st.exec() == 0) return false;
+    SQLite::Statement stages(*db_, "DELETE FROM stage_status WHERE id = ?");
+    stages.bind(1, std::string(id));
+    stages.exec();
+    return true;
+}
+
 std::optional<Paper> PapersDb::get(std::string_view id) const {
     SQLite::Statement q(*db_, std::string("SELECT ") + kPaperColumns + " FROM papers WHERE id = ?");
     q.bind(1, std::string(id));

@@ -6,16 +6,26 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
 namespace asp::web {
+
+// mhd_own_pages.cpp: headers added to the pages libmicrohttpd makes itself.
+void set_own_page_headers(Fields headers);
+
 namespace {
 
 // One request, from its first line to its completion.
@@ -27,17 +37,32 @@ struct RequestState {
     bool too_large = false; // the body passed the limit: dropped, answered with 413
 };
 
-std::string client_ip(MHD_Connection* connection) {
-    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == nullptr || info->client_addr == nullptr) return "";
+std::string address_text(const sockaddr* sa) {
     char buf[INET6_ADDRSTRLEN] = {0};
-    const sockaddr* sa = info->client_addr;
+    if (sa == nullptr) return "";
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf,
                   sizeof buf);
     return buf;
+}
+
+std::string client_ip(MHD_Connection* connection) {
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info ? address_text(info->client_addr) : "";
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
 }
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
@@ -69,19 +94,218 @@ MHD_Result queue(MHD_Connection* connection, Response response) {
     return result;
 }
 
-void raise_fd_limit() {
+// Raises the soft RLIMIT_NOFILE to the hard one; returns the limit in force.
+rlim_t raise_fd_limit() {
     rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
     }
+    return rl.rlim_cur;
 }
 
 }  // namespace
 
+// FramingError: why a request's head cannot frame a body safely (RFC 9112 section 6), or none.
+std::optional<std::pair<int, std::string>> framing_error(const Fields& headers,
+                                                         size_t max_body_bytes) {
+    std::vector<std::string_view> lengths, encodings;
+    for (const auto& [name, value] : headers) {
+        if (name == "content-length") lengths.emplace_back(value);
+        if (name == "transfer-encoding") encodings.emplace_back(value);
+    }
+    if (!encodings.empty()) {
+        if (!lengths.empty())
+            return std::pair{400, std::string("Content-Length together with Transfer-Encoding")};
+        if (encodings.size() != 1 || lower(trim_ows(encodings[0])) != "chunked")
+            return std::pair{400, std::string("unsupported Transfer-Encoding (chunked must be "
+                                              "the only and final coding)")};
+        return std::pair{411, std::string("send the body with Content-Length (chunked request "
+                                          "bodies are not accepted)")};
+    }
+    std::optional<unsigned long long> length;
+    for (std::string_view field : lengths) {
+        // A field may itself be a list ("5, 5"): every element must be the same number.
+        while (true) {
+            size_t comma = field.find(',');
+            std::string_view item = trim_ows(field.substr(0, comma));
+            bool ok = !item.empty() && item.size() < 20;
+            for (char c : item) ok = ok && c >= '0' && c <= '9';
+            if (!ok) return std::pair{400, std::string("malformed Content-Length")};
+            unsigned long long n = std::stoull(std::string(item));
+            if (length && *length != n)
+                return std::pair{400, std::string("conflicting Content-Length values")};
+            length = n;
+            if (comma == std::string_view::npos) break;
+            field.remove_prefix(comma + 1);
+        }
+    }
+    if (length && *length > max_body_bytes)
+        return std::pair{413, std::string("request body too large")};
+    return std::nullopt;
+}
+
+// Every connection: its client address, its socket, the worker thread that serves it, and the
+// time by which its current request must be complete. The accept policy refuses an address
+// over its cap; a reaper thread shuts down connections past their deadline; a worker that
+// nears its share of the connection limit shuts down its oldest connections that are waiting
+// for a request. Shutting a socket down (not closing it) is safe from any thread: the
+// connection's own loop then sees the end of the stream and closes it.
+class HttpServer::Guard {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Guard(const ServerOptions& o, unsigned worker_limit)
+        : options_(o), worker_limit_(std::max(1u, worker_limit)),
+          high_water_(std::max(1u, worker_limit_ - std::max(1u, worker_limit_ / 10))),
+          reaper_([this] { reap_loop(); }) {}
+    ~Guard() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        reaper_.join();
+    }
+
+    bool exempt(const std::string& ip) const {
+        return options_.per_address_limit == 0 || options_.trusted_proxies.contains(ip);
+    }
+
+    // Accept policy: false when the address already holds its share.
+    bool admit(const sockaddr* addr) {
+        std::string ip = address_text(addr);
+        if (exempt(ip)) return true;
+        std::lock_guard lock(mu_);
+        auto it = per_address_.find(ip);
+        return it == per_address_.end() || it->second < options_.per_address_limit;
+    }
+
+    void started(MHD_Connection* connection) {
+        std::string ip = client_ip(connection);
+        const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        int fd = info ? info->connect_fd : -1;
+        auto now = Clock::now();
+        std::lock_guard lock(mu_);
+        Conn& c = conns_[connection];
+        c.ip = ip;
+        c.fd = fd;
+        c.worker = std::this_thread::get_id();
+        c.waiting_since = now;
+        c.deadline = now + std::chrono::seconds(options_.request_timeout_seconds);
+        unsigned& n = per_address_[ip];
+        ++n;
+        // Several loops accept at once: the policy may let a few over the cap in.
+        if (n > options_.per_address_limit && !exempt(ip)) close_locked(c);
+        unsigned& active = per_worker_[c.worker];
+        ++active;
+        if (active >= high_water_) evict_locked(c.worker, active - high_water_ + 1);
+    }
+
+    void closed(MHD_Connection* connection) {
+        std::lock_guard lock(mu_);
+        auto it = conns_.find(connection);
+        if (it == conns_.end()) return;
+        const Conn& c = it->second;
+        if (auto a = per_address_.find(c.ip); a != per_address_.end() && --a->second == 0)
+            per_address_.erase(a);
+        if (!c.closing) --per_worker_[c.worker];
+        conns_.erase(it);
+    }
+
+    // A request line arrived: a kept-alive connection's next request gets its full time.
+    void request_line(MHD_Connection* connection) {
+        std::lock_guard lock(mu_);
+        auto it = conns_.find(connection);
+        if (it == conns_.end()) return;
+        if (it->second.requests > 0)
+            it->second.deadline =
+                Clock::now() + std::chrono::seconds(options_.request_timeout_seconds);
+        it->second.requests++;
+    }
+
+    // The request is complete and being answered: no deadline, never evicted.
+    void answering(MHD_Connection* connection) {
+        std::lock_guard lock(mu_);
+        if (auto it = conns_.find(connection); it != conns_.end()) {
+            it->second.answering = true;
+            it->second.deadline = Clock::time_point::max();
+        }
+    }
+
+    // The response went out: the connection waits for its next request (idle timeout + the
+    // request time at most; libmicrohttpd's idle timeout usually closes it first).
+    void answered(MHD_Connection* connection) {
+        auto now = Clock::now();
+        std::lock_guard lock(mu_);
+        if (auto it = conns_.find(connection); it != conns_.end()) {
+            it->second.answering = false;
+            it->second.waiting_since = now;
+            it->second.deadline = now + std::chrono::seconds(options_.connection_timeout_seconds +
+                                                             options_.request_timeout_seconds);
+        }
+    }
+
+private:
+    struct Conn {
+        std::string ip;
+        int fd = -1;
+        std::thread::id worker;
+        Clock::time_point waiting_since;
+        Clock::time_point deadline;
+        unsigned requests = 0;
+        bool answering = false;
+        bool closing = false;
+    };
+
+    void close_locked(Conn& c) {
+        if (c.closing) return;
+        c.closing = true;
+        --per_worker_[c.worker];
+        if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
+    }
+
+    // Closes the `count` oldest connections of this worker that wait for a request.
+    void evict_locked(std::thread::id worker, unsigned count) {
+        std::vector<Conn*> idle;
+        for (auto& [_, c] : conns_)
+            if (c.worker == worker && !c.closing && !c.answering) idle.push_back(&c);
+        count = std::min<unsigned>(count, static_cast<unsigned>(idle.size()));
+        std::partial_sort(idle.begin(), idle.begin() + count, idle.end(),
+                          [](const Conn* a, const Conn* b) {
+                              return a->waiting_since < b->waiting_since;
+                          });
+        for (unsigned i = 0; i < count; ++i) close_locked(*idle[i]);
+        evicted_ += count;
+    }
+
+    void reap_loop() {
+        std::unique_lock lock(mu_);
+        while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+            auto now = Clock::now();
+            for (auto& [_, c] : conns_)
+                if (!c.closing && c.deadline < now) close_locked(c);
+        }
+    }
+
+    const ServerOptions& options_;
+    const unsigned worker_limit_;
+    const unsigned high_water_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::unordered_map<MHD_Connection*, Conn> conns_;
+    std::unordered_map<std::string, unsigned> per_address_;
+    std::unordered_map<std::thread::id, unsigned> per_worker_;
+    size_t evicted_ = 0;
+    std::thread reaper_;
+};
+
 struct HttpServer::Callbacks {
     static MHD_Result answer(HttpServer* server, MHD_Connection* connection,
                              const RequestState& state, Response response) {
+        if (server->guard_) server->guard_->answering(connection);
         if (server->access_log_) {
             double ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - state.start)
@@ -91,16 +315,28 @@ struct HttpServer::Callbacks {
         return queue(connection, std::move(response));
     }
 
+    // An answer the server makes itself (413, framing errors): the application's headers are
+    // added, and the connection is closed after it (its body, if any, is never read).
+    static MHD_Result refuse(HttpServer* server, MHD_Connection* connection,
+                             RequestState& state, int status, const std::string& message) {
+        state.answered = true;
+        Response response = Response::json_error(status, message);
+        if (server->options_.finish_own_response) server->options_.finish_own_response(response);
+        response.header("Connection", "close");
+        return answer(server, connection, state, std::move(response));
+    }
+
     // The raw request target, before libmicrohttpd decodes anything: the start of a request.
-    static void* on_uri(void* cls, const char* uri, MHD_Connection*) {
+    static void* on_uri(void* cls, const char* uri, MHD_Connection* connection) {
         auto* server = static_cast<HttpServer*>(cls);
         server->in_flight_.fetch_add(1);
+        if (server->guard_) server->guard_->request_line(connection);
         auto* state = new RequestState();
         set_target(state->request, uri ? uri : "");
         return state;
     }
 
-    static void on_completed(void* cls, MHD_Connection*, void** con_cls,
+    static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
                              MHD_RequestTerminationCode) {
         auto* server = static_cast<HttpServer*>(cls);
         if (con_cls && *con_cls) {
@@ -108,6 +344,21 @@ struct HttpServer::Callbacks {
             *con_cls = nullptr;
             server->in_flight_.fetch_sub(1);
         }
+        if (server->guard_) server->guard_->answered(connection);
+    }
+
+    static MHD_Result on_accept(void* cls, const sockaddr* addr, socklen_t) {
+        auto* server = static_cast<HttpServer*>(cls);
+        return server->guard_->admit(addr) ? MHD_YES : MHD_NO;
+    }
+
+    static void on_connection(void* cls, MHD_Connection* connection, void**,
+                              MHD_ConnectionNotificationCode code) {
+        auto* server = static_cast<HttpServer*>(cls);
+        if (code == MHD_CONNECTION_NOTIFY_STARTED)
+            server->guard_->started(connection);
+        else
+            server->guard_->closed(connection);
     }
 
     static MHD_Result on_request(void* cls, MHD_Connection* connection, const char*,
@@ -130,22 +381,11 @@ struct HttpServer::Callbacks {
                 req.client_ip = proxies.client_address(req.client_ip, forwarded);
             }
             if (auto cookie = req.header("cookie")) req.cookies = parse_cookie_header(*cookie);
-            if (auto length = req.header("content-length")) {
-                unsigned long long n = 0;
-                bool ok = !length->empty() && length->size() < 20;
-                for (char c : *length) ok = ok && c >= '0' && c <= '9';
-                if (ok) n = std::stoull(std::string(*length));
-                if (!ok || n > server->options_.max_body_bytes) {
-                    state->answered = true;
-                    return answer(server, connection, *state,
-                                          Response::json_error(413, "request body too large"));
-                }
-            }
+            if (auto error = framing_error(req.headers, server->options_.max_body_bytes))
+                return refuse(server, connection, *state, error->first, error->second);
             return MHD_YES;
         }
         if (*upload_data_size > 0) {
-            // A streamed (chunked) body over the limit is read and dropped, never kept; the
-            // 413 goes out when it ends (libmicrohttpd answers only between requests' parts).
             if (!state->too_large) {
                 if (req.body.size() + *upload_data_size > server->options_.max_body_bytes) {
                     state->too_large = true;
@@ -159,10 +399,9 @@ struct HttpServer::Callbacks {
             return MHD_YES;
         }
         if (state->answered) return MHD_YES;
-        state->answered = true;
         if (state->too_large)
-            return answer(server, connection, *state,
-                          Response::json_error(413, "request body too large"));
+            return refuse(server, connection, *state, 413, "request body too large");
+        state->answered = true;
         return answer(server, connection, *state, server->handler_(req));
     }
 };
@@ -175,7 +414,22 @@ HttpServer::HttpServer(ServerOptions options, Handler handler, AccessLog access_
 HttpServer::~HttpServer() { shutdown(std::chrono::milliseconds(0)); }
 
 void HttpServer::start() {
-    raise_fd_limit();
+    // Every connection is a descriptor: keep the limit below what the process may open
+    // (data files, the user store and the listening socket need some too).
+    rlim_t files = raise_fd_limit();
+    if (files < options_.connection_limit + 256) {
+        unsigned fit = files > 512 ? static_cast<unsigned>(files - 256) : 256u;
+        spdlog::warn("only {} open files allowed (RLIMIT_NOFILE): {} connections instead of {}",
+                     files, fit, options_.connection_limit);
+        options_.connection_limit = fit;
+    }
+    const unsigned threads = std::max(1u, options_.threads);
+    if (options_.finish_own_response) {
+        Response sample;
+        options_.finish_own_response(sample);
+        set_own_page_headers(sample.headers);
+    }
+    guard_ = std::make_unique<Guard>(options_, options_.connection_limit / threads);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(options_.port);
@@ -184,19 +438,22 @@ void HttpServer::start() {
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
     if (options_.error_log) flags |= MHD_USE_ERROR_LOG;
     daemon_ = MHD_start_daemon(
-        flags, options_.port, nullptr, nullptr, &Callbacks::on_request, this,
+        flags, options_.port, &Callbacks::on_accept, this, &Callbacks::on_request, this,
         MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&addr),
-        MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(std::max(1u, options_.threads)),
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, options_.connection_limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options_.connection_memory_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, options_.connection_timeout_seconds,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_URI_LOG_CALLBACK, &Callbacks::on_uri, this,
         MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::on_completed, this,
+        MHD_OPTION_NOTIFY_CONNECTION, &Callbacks::on_connection, this,
         MHD_OPTION_END);
-    if (daemon_ == nullptr)
+    if (daemon_ == nullptr) {
+        guard_.reset();
         throw std::runtime_error("cannot listen on " + options_.bind_address + ":" +
                                  std::to_string(options_.port) + " (in use?)");
+    }
     const auto* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
     bound_port_ = info ? info->port : options_.port;
 }
@@ -209,6 +466,7 @@ void HttpServer::shutdown(std::chrono::milliseconds max_wait) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     MHD_stop_daemon(daemon_);
     daemon_ = nullptr;
+    guard_.reset();
     if (listen != MHD_INVALID_SOCKET) close(listen);
 }
 

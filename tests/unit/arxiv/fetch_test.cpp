@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "unit/catch_compat.hpp"
+#include "unit/fake_clock.hpp"
 #include "unit/test_support.hpp"
 
 using namespace asp;
@@ -19,19 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Time that passes only when someone sleeps.
-class FakeClock final : public Clock {
-public:
-    time_point now() override { return now_; }
-    void sleep_for(duration d) override {
-        sleeps.push_back(std::chrono::duration<double>(d).count());
-        now_ += d;
-    }
-    std::vector<double> sleeps;
-
-private:
-    time_point now_{};
-};
+using test::FakeClock;
 
 struct Served {
     std::string id;

@@ -1,5 +1,7 @@
 #include <asp/serve/auth.hpp>
 
+#include <thread>
+
 #include "unit/catch_compat.hpp"
 
 using namespace asp::serve;
@@ -57,4 +59,50 @@ TEST_CASE("login attempts are limited per client", "[serve]") {
     CHECK_FALSE(limiter.allow("10.0.0.1"));
     CHECK(limiter.retry_after("10.0.0.1") > 0);
     CHECK(limiter.allow("10.0.0.2"));  // another client has its own budget
+}
+
+TEST_CASE("csrf tokens are bound to the session after log-in", "[serve]") {
+    SessionCodec codec(std::string(40, 'k'));
+    std::string session = codec.encode({42, 3, 2000});
+    auto binding = SessionCodec::session_binding(session);
+    CHECK(binding.size() == 64);
+    auto anonymous = codec.new_csrf_token();
+    auto bound = codec.new_csrf_token(binding);
+    CHECK(codec.valid_csrf_token(bound, binding));
+    CHECK_FALSE(codec.valid_csrf_token(anonymous, binding));  // from before log-in
+    CHECK_FALSE(codec.valid_csrf_token(bound));               // after log-out
+    std::string other = codec.encode({42, 4, 2000});          // another session of the user
+    CHECK_FALSE(codec.valid_csrf_token(bound, SessionCodec::session_binding(other)));
+}
+
+TEST_CASE("the account limiter delays guesses at one name, known or not", "[serve]") {
+    AccountLoginLimiter limiter(3, std::chrono::seconds(1), std::chrono::seconds(60));
+    for (int i = 0; i < 3; ++i) CHECK(limiter.begin("ada") == 0);
+    int wait = limiter.begin("ada");  // the 3rd attempt started a 1 s delay
+    CHECK(wait >= 1);
+    CHECK(wait <= 1);
+    CHECK(limiter.begin("ADA") > 0);       // names are case-folded
+    CHECK(limiter.begin("grace") == 0);    // other names are not affected
+    limiter.succeeded("grace");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK(limiter.begin("ada") == 0);      // the 4th: the next waits 2 s
+    CHECK(limiter.begin("ada") == 2);
+    limiter.succeeded("ada");              // a success forgets the name
+    CHECK(limiter.begin("ada") == 0);
+}
+
+TEST_CASE("passwords: length, NUL, whitespace and the most common ones are refused", "[serve]") {
+    CHECK(password_problem("short"));
+    CHECK(password_problem(std::string(1025, 'x')));
+    CHECK(password_problem(std::string_view("long enough\0x", 13)));
+    CHECK(password_problem("        "));
+    CHECK(password_problem(" \t \t \t \t"));
+    // From zxcvbn-c's dictionaries (Debian libzxcvbn): whole-password common entries.
+    for (const char* common : {"12345678", "password", "Password1", "P@ssw0rd", "iloveyou",
+                               "sunshine", "qwertyuiop", "football", "trustno1", "abcdefgh",
+                               "aaaaaaaa", "1q2w3e4r", "monkey12", "zaq12wsx"})
+        CHECK(password_problem(common));
+    for (const char* fine : {"correct horse", "battery staple", "a long one", "long enough",
+                             "s3cret-pass word", "whatever1 and more"})
+        CHECK_FALSE(password_problem(fine));
 }

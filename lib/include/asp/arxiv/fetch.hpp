@@ -65,6 +65,13 @@ bool is_arxiv_host(std::string_view url);
 // The wait between requests that fetch will use: `requested`, raised to 3 s for arXiv.
 double effective_wait_time(std::string_view api_url, double requested);
 
+// Retry-After of a response in seconds (at most an hour); nullopt when absent or not a
+// number of seconds (the HTTP-date form is rare for APIs; callers fall back to backoff).
+std::optional<double> retry_after_seconds(const HttpResponse& resp);
+
+// HTTP statuses worth retrying: 429, 500, 502, 503, 504.
+bool is_retryable_status(long status);
+
 // The request URL of one page.
 std::string page_url(const FetchParams& params, long start, long count);
 

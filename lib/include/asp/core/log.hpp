@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,12 @@ enum class Verbosity { Quiet, Normal, Verbose };
 // Sets the default logger: "<tool>: [level] message" on stderr.
 void init_logging(const std::string& tool, Verbosity verbosity);
 Verbosity current_verbosity();
+
+// Text from outside (a request's path, a header, a feed's field) made safe for one log line:
+// control characters (C0, DEL, C1), backslashes and bytes that are not valid UTF-8 become
+// \xHH, so nobody can end a log line, forge another or send terminal escapes through it.
+// Every log line that carries such text passes it through this.
+std::string log_escape(std::string_view text);
 
 // Progress over a known number of items. Thread-safe.
 class Progress {

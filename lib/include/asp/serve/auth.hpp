@@ -7,8 +7,14 @@
 //   honoured only while the user's session_rev in the store still matches (logout, password
 //   change and account deletion bump or remove it) and before its expiry.
 // - CSRF tokens: random values signed with the same secret (a double-submit cookie that a
-//   sibling site cannot forge), compared in constant time with the header or form field.
+//   sibling site cannot forge), compared in constant time with the header or form field. After
+//   log-in the signature also covers the session (its cookie's HMAC), so a token obtained or
+//   planted before log-in, or taken from another session, is not accepted.
 // - LoginRateLimiter: a token bucket per client address for login and sign-up attempts.
+// - AccountLoginLimiter: per account name, from any address: a few free attempts, then each
+//   further one waits twice as long as the last; known and unknown names alike.
+// - password_problem: the password rules (length, no NUL, not only whitespace, not one of
+//   the most common passwords in zxcvbn-c's dictionaries, Debian libzxcvbn).
 #pragma once
 
 #include <chrono>
@@ -52,8 +58,11 @@ public:
     // nullopt when malformed, tampered with or expired at `now` (unix seconds).
     std::optional<SessionClaims> decode(std::string_view cookie, int64_t now) const;
 
-    std::string new_csrf_token() const;
-    bool valid_csrf_token(std::string_view token) const;
+    // `binding`: what the token is bound to: "" before log-in, session_binding(cookie) after.
+    std::string new_csrf_token(std::string_view binding = "") const;
+    bool valid_csrf_token(std::string_view token, std::string_view binding = "") const;
+    // The part of a session cookie that identifies that session (its HMAC).
+    static std::string_view session_binding(std::string_view session_cookie);
 
 private:
     std::string mac(std::string_view message) const;  // hex HMAC-SHA256
@@ -83,6 +92,41 @@ private:
     std::mutex mu_;
     std::unordered_map<std::string, Bucket> buckets_;
 };
+
+// Log-in attempts per account name (case-folded; the name need not exist, so the answer
+// never tells whether it does), counted from every client address together: `free_attempts`
+// attempts, then each attempt must wait `first_delay`, twice that, four times... (at most
+// `max_delay`) after the previous one. An attempt is counted as failed when it starts (parallel guesses cannot slip
+// through) and a success forgets the name. The state is in this process's memory: several
+// serve instances each keep their own (N instances allow N times the attempts).
+class AccountLoginLimiter {
+public:
+    AccountLoginLimiter(unsigned free_attempts = 5,
+                        std::chrono::seconds first_delay = std::chrono::seconds(30),
+                        std::chrono::seconds max_delay = std::chrono::seconds(900));
+    // 0 when an attempt may start now (it is counted), else the seconds to wait.
+    int begin(std::string_view account);
+    void succeeded(std::string_view account);
+
+private:
+    struct Entry {
+        unsigned attempts = 0;
+        std::chrono::steady_clock::time_point next_allowed{};
+    };
+    static std::string key(std::string_view account);
+    unsigned free_attempts_;
+    std::chrono::seconds first_delay_;
+    std::chrono::seconds max_delay_;
+    std::mutex mu_;
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+// Why a new password is refused (a sentence for the user), or nullopt: shorter than 8 or
+// longer than 1024 bytes, containing NUL, only whitespace, or among the most common passwords
+// (the whole password is one entry of zxcvbn-c's dictionaries, up to case and l33t
+// substitutions, of rank under ~16,000, or zxcvbn estimates it under 10 bits: "12345678",
+// "password1", "aaaaaaaa").
+std::optional<std::string> password_problem(std::string_view password);
 
 // The session secret: the contents of `secret_file` when given, else $ASP_SESSION_SECRET,
 // else nullopt. Throws std::runtime_error when the file cannot be read or is shorter than

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -119,12 +120,23 @@ public:
 
     size_t size() const { return records_.size(); }
     std::optional<CatalogPaper> find(std::string_view id) const;
+    // The position of a paper (an index for at()), nullopt when absent.
+    std::optional<uint32_t> position(std::string_view id) const { return index_of(id); }
     CatalogPaper at(uint32_t index) const;
     // Newest updated first; only_v1: papers still at version 1.
     const std::vector<uint32_t>& recent(bool only_v1) const { return only_v1 ? recent_v1_ : recent_; }
     // The abstracts of these papers, read from papers.db now (one indexed lookup each, on a
     // pooled read-only connection); "" for a paper no longer there. Throws on a database error.
     std::vector<std::string> abstracts(const std::vector<std::string_view>& ids) const;
+    // The long fields of these papers (abstract, arXiv comment, journal reference, DOI), read
+    // like abstracts(): empty strings for a paper no longer there or a field arXiv left out.
+    struct Details {
+        std::string abstract, comment, journal_ref, doi;
+    };
+    std::vector<Details> details(const std::vector<std::string_view>& ids) const;
+    // Calls fn(position, abstract) for every paper of this catalog still in papers.db (one
+    // sequential read: field search over abstracts). Throws on a database error.
+    void for_each_abstract(const std::function<void(uint32_t, std::string_view)>& fn) const;
 
 private:
     struct Record {

@@ -30,6 +30,9 @@ struct ServeParams {
     double login_burst = 10;     // login/sign-up attempts per client address at once
     // Proxies/load balancers (addresses or networks) whose X-Forwarded-For names the client.
     std::vector<std::string> trusted_proxies;
+    unsigned max_connections = 4000;          // open connections in all
+    unsigned per_address_connections = 64;    // of one client address (trusted proxies: no cap)
+    unsigned request_timeout_seconds = 20;    // a request's head and body must arrive within
 };
 
 // The analysis reader serve uses (analyze's index/ and buildsvm's recs/).

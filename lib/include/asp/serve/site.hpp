@@ -28,7 +28,16 @@ struct SiteOptions {
     int max_concurrent_hashes = 2;                    // argon2id runs at once (~64 MiB each)
     double login_burst = 10;                          // login/sign-up attempts per client...
     std::chrono::seconds login_refill{6};             // ...then one more per this
+    unsigned account_login_free = 5;                  // log-ins at one account before delays
+    std::chrono::seconds account_login_delay{30};     // the first delay, then doubling...
+    std::chrono::seconds account_login_max_delay{900};  // ...up to this
+    // Debian's libjs-katex, served under /static/katex/ (TeX in titles and abstracts).
+    std::string katex_dir = "/usr/share/javascript/katex";
 };
+
+// The security headers every response carries (docs/tools/serve.md, Security model); also
+// given to the HTTP server for the answers it makes itself.
+void add_security_headers(web::Response& response);
 
 class Site {
 public:

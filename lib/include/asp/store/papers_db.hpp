@@ -87,6 +87,10 @@ public:
     UpsertCounts upsert_all(const std::vector<Paper>& papers,
                             const std::function<void(const UpsertCounts&)>& before_commit = {});
 
+    // Removes a paper (withdrawn from arXiv altogether: an OAI deleted record) with its stage
+    // records, as if it had never been fetched. False when it was not there.
+    bool remove(std::string_view id);
+
     std::optional<Paper> get(std::string_view id) const;
     size_t count() const;
     // Every paper, newest published first.

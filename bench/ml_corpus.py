@@ -76,7 +76,7 @@ def main():
     papers = []
     for k in range(count):
         i = first + k if a.append else k
-        pid = f"{2000 + i // 90000 % 100:04d}.{i % 90000 + 10000:05d}"
+        pid = f"{2001 + i // 90000 % 12:04d}.{i % 90000 + 10000:05d}"  # valid arXiv ids (month 01-12)
         src = rng.randrange(len(chain.docs))
         length = max(20, int(len(chain.docs[src]) * rng.uniform(0.7, 1.3)))
         words = chain.generate(rng, src, length)

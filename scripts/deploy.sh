@@ -8,8 +8,10 @@
 #
 # Usage: scripts/deploy.sh [--prefix DIR] [--data-dir DIR] [--user NAME] [--port N]
 #                          [--no-first-run] [--no-start]
-#        scripts/deploy.sh --render DIR [same options]   only writes the units and the
-#                                                        wrapper, filled in, into DIR (tests)
+#        scripts/deploy.sh --deb FILE [--no-first-run]   installs the Debian package made by
+#                          scripts/package.sh instead of compiling (docs/deploy.md)
+#        scripts/deploy.sh --render DIR [same options] [--doc-dir DIR]   only writes the
+#                          units and the wrapper, filled in, into DIR (tests, scripts/package.sh)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -18,11 +20,13 @@ data_dir=/var/lib/arxiv-sanity
 etc_dir=/etc/arxiv-sanity
 user=arxiv-sanity
 port=5000
+doc_dir=""
 render_dir=""
+deb=""
 first_run=1
 start=1
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --prefix) prefix=${2:?}; shift 2 ;;
@@ -30,7 +34,9 @@ while [ $# -gt 0 ]; do
     --etc-dir) etc_dir=${2:?}; shift 2 ;;
     --user) user=${2:?}; shift 2 ;;
     --port) port=${2:?}; shift 2 ;;
+    --doc-dir) doc_dir=${2:?}; shift 2 ;;
     --render) render_dir=${2:?}; shift 2 ;;
+    --deb) deb=${2:?}; shift 2 ;;
     --no-first-run) first_run=0; shift ;;
     --no-start) start=0; shift ;;
     -h | --help) usage ;;
@@ -39,11 +45,13 @@ while [ $# -gt 0 ]; do
 done
 
 say() { echo "deploy: $*"; }
+[ -n "$doc_dir" ] || doc_dir=$prefix/share/docs
 
-# render SRC DEST: a template with @PREFIX@, @DATA_DIR@, @ETC_DIR@, @USER@, @PORT@ filled in.
+# render SRC DEST: a template with @PREFIX@, @DATA_DIR@, @ETC_DIR@, @DOC_DIR@, @USER@, @PORT@
+# filled in.
 render() {
   sed -e "s|@PREFIX@|$prefix|g" -e "s|@DATA_DIR@|$data_dir|g" -e "s|@ETC_DIR@|$etc_dir|g" \
-      -e "s|@USER@|$user|g" -e "s|@PORT@|$port|g" "$1" > "$2"
+      -e "s|@DOC_DIR@|$doc_dir|g" -e "s|@USER@|$user|g" -e "s|@PORT@|$port|g" "$1" > "$2"
 }
 
 render_all() {  # DIR
@@ -61,6 +69,68 @@ if [ -n "$render_dir" ]; then
 fi
 
 [ "$(id -u)" -eq 0 ] || { echo "deploy: run as root (sudo $0)" >&2; exit 1; }
+
+# first_run_and_check: the first pipeline run (in the background) when there is no papers.db
+# yet, then waits for serve through port 80.
+first_run_and_check() {
+  if [ "$first_run" -eq 1 ] && [ ! -f "$data_dir/papers.db" ]; then
+    say "starting the first pipeline run (journalctl -fu arxiv-sanity-pipeline to follow it)"
+    systemctl start --no-block arxiv-sanity-pipeline.service
+  fi
+  for _ in $(seq 1 30); do
+    curl -fsS -o /dev/null "http://localhost/healthz" 2>/dev/null && break
+    sleep 1
+  done
+  if curl -fsS -o /dev/null "http://localhost/healthz" 2>/dev/null; then
+    say "serve answers on http://localhost/ (port 80 -> $port)"
+  else
+    say "warning: http://localhost/healthz does not answer yet: journalctl -u arxiv-sanity"
+  fi
+}
+
+# print_address: the public address (EC2 instance metadata, IMDSv2; elsewhere the first local
+# address).
+print_address() {
+  local ip="" token
+  token=$(curl -fsS -m 2 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" \
+    http://169.254.169.254/latest/api/token 2>/dev/null || true)
+  if [ -n "$token" ]; then
+    ip=$(curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $token" \
+      http://169.254.169.254/latest/meta-data/public-ipv4 2>/dev/null || true)
+  fi
+  [ -n "$ip" ] || ip=$(hostname -I 2>/dev/null | awk '{print $1}')
+  say "done: the site is at http://${ip:-THIS-MACHINE}/ (papers appear as the first pipeline run progresses)"
+  say "status: arxiv-sanity-pipeline status; logs: journalctl -u arxiv-sanity -u arxiv-sanity-pipeline"
+}
+
+# --deb FILE: the package (scripts/package.sh) instead of a build. Its maintainer scripts create
+# the user, the data directory, the settings and the session secret, and enable and (re)start
+# the units; upgrades keep data, settings and sessions. Its paths are fixed: /usr/lib/arxiv-sanity,
+# /var/lib/arxiv-sanity, /etc/arxiv-sanity, serve on 5000.
+if [ -n "$deb" ]; then
+  [ -f "$deb" ] || { echo "deploy: no such package file: $deb" >&2; exit 1; }
+  deb=$(readlink -f "$deb")
+  prefix=/usr/lib/arxiv-sanity data_dir=/var/lib/arxiv-sanity etc_dir=/etc/arxiv-sanity port=5000
+  # A compiled install on this machine: its units in /etc/systemd/system would shadow the
+  # package's (data, settings and the session secret are shared and kept).
+  for u in arxiv-sanity.service arxiv-sanity-port80.service arxiv-sanity-pipeline.service \
+           arxiv-sanity-pipeline.timer; do
+    if [ -f "/etc/systemd/system/$u" ]; then
+      say "replacing the compiled install's $u by the package's"
+      systemctl disable --now "$u" 2>/dev/null || true
+      rm -f "/etc/systemd/system/$u"
+    fi
+  done
+  [ -L /usr/local/bin/arxiv-sanity-pipeline ] && rm -f /usr/local/bin/arxiv-sanity-pipeline
+  say "installing $deb"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$deb"
+  if [ -d /run/systemd/system ] && [ "$start" -eq 1 ]; then
+    first_run_and_check
+  fi
+  print_address
+  exit 0
+fi
 
 # 1. Packages: what the build needs, plus iptables for the port 80 redirect.
 say "installing packages"
@@ -88,9 +158,11 @@ if [ "$mem_mb" -lt 2000 ] && [ "$swap_mb" -lt 1000 ]; then
   fi
 fi
 
-# 3. Build (Release, no tests; ccache off: its cache would take disk an 8 GB machine lacks).
+# 3. Build (Release, no tests). ccache off (its cache would take disk an 8 GB machine lacks),
+# unless this machine configures one system-wide (/etc/ccache.conf: a developer's or CI's).
 say "building (this takes a while on one vCPU)"
-CCACHE_DISABLE=1 "$src/scripts/build.sh" "$src/build-release" \
+[ -f /etc/ccache.conf ] || export CCACHE_DISABLE=1
+"$src/scripts/build.sh" "$src/build-release" \
   -DCMAKE_BUILD_TYPE=Release -DASP_BUILD_TESTS=OFF -DASP_WERROR=OFF
 
 # 4. The system user that owns the data and runs everything.
@@ -151,29 +223,6 @@ if [ "$start" -eq 1 ]; then
   systemctl enable --now arxiv-sanity-port80.service arxiv-sanity-pipeline.timer
   systemctl enable arxiv-sanity.service
   systemctl restart arxiv-sanity.service
-  if [ "$first_run" -eq 1 ] && [ ! -f "$data_dir/papers.db" ]; then
-    say "starting the first pipeline run (journalctl -fu arxiv-sanity-pipeline to follow it)"
-    systemctl start --no-block arxiv-sanity-pipeline.service
-  fi
-  for _ in $(seq 1 30); do
-    curl -fsS -o /dev/null "http://localhost/healthz" 2>/dev/null && break
-    sleep 1
-  done
-  if curl -fsS -o /dev/null "http://localhost/healthz" 2>/dev/null; then
-    say "serve answers on http://localhost/ (port 80 -> $port)"
-  else
-    say "warning: http://localhost/healthz does not answer yet: journalctl -u arxiv-sanity"
-  fi
+  first_run_and_check
 fi
-
-# 8. The public address (EC2 instance metadata, IMDSv2; elsewhere the first local address).
-ip=""
-token=$(curl -fsS -m 2 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" \
-  http://169.254.169.254/latest/api/token 2>/dev/null || true)
-if [ -n "$token" ]; then
-  ip=$(curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $token" \
-    http://169.254.169.254/latest/meta-data/public-ipv4 2>/dev/null || true)
-fi
-[ -n "$ip" ] || ip=$(hostname -I 2>/dev/null | awk '{print $1}')
-say "done: the site is at http://${ip:-THIS-MACHINE}/ (papers appear as the first pipeline run progresses)"
-say "status: arxiv-sanity-pipeline status; logs: journalctl -u arxiv-sanity -u arxiv-sanity-pipeline"
+print_address

@@ -26,6 +26,7 @@ test_pkgs=(
   postgresql nginx haproxy wrk chromium shellcheck
   imagemagick ghostscript time iproute2 iptables systemd cloud-init
   python3-bibtexparser
+  lintian file systemd-container debootstrap  # the .deb (scripts/package.sh), tests/booted/
 )
 
 pkgs=("${build_pkgs[@]}")

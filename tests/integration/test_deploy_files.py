@@ -1,5 +1,5 @@
-"""The deployment files are checked, not only written: every shell script in scripts/, deploy/
-and bench/ passes shellcheck; deploy/cloud-init.yaml passes `cloud-init schema` and runs
+"""The deployment files are checked, not only written: every shell script in scripts/, deploy/,
+bench/ and tests/booted/ passes shellcheck (the package's maintainer scripts as POSIX sh); deploy/cloud-init.yaml passes `cloud-init schema` and runs
 scripts/deploy.sh; the systemd units, filled in by `scripts/deploy.sh --render`, pass
 `systemd-analyze verify` (which does fail on a unit whose program is missing: checked too) and
 say what docs/deploy.md promises; the installed pipeline wrapper runs Makefile.pipeline with
@@ -27,7 +27,7 @@ def need(program):
 
 def shell_scripts():
     found = []
-    for folder in ("scripts", "deploy", "bench"):
+    for folder in ("scripts", "deploy", "bench", "tests/booted"):
         found += sorted((SOURCE_DIR / folder).rglob("*.sh"))
     found.append(SOURCE_DIR / "deploy" / "arxiv-sanity-pipeline.in")
     return found
@@ -38,6 +38,12 @@ def test_shellcheck():
     check(len(scripts) >= 4, f"expected the deploy scripts, found {scripts}")
     r = run(["shellcheck", "-s", "bash", "-x", *map(str, scripts)], check=False)
     check(r.returncode == 0, f"shellcheck found problems:\n{r.stdout}{r.stderr}")
+    maintainer = [SOURCE_DIR / "deploy" / "debian" / n for n in ("postinst", "prerm", "postrm")]
+    r = run(["shellcheck", "-s", "sh", *map(str, maintainer)], check=False)
+    check(r.returncode == 0, f"shellcheck (maintainer scripts):\n{r.stdout}{r.stderr}")
+    for m in maintainer:
+        check(m.read_text().startswith("#!/bin/sh\n") and m.stat().st_mode & stat.S_IXUSR,
+              f"{m.name}: an executable /bin/sh script")
 
 
 def test_cloud_init():
@@ -53,6 +59,8 @@ def test_cloud_init():
     cfg = yaml.safe_load(path.read_text())
     commands = "\n".join(c if isinstance(c, str) else " ".join(c) for c in cfg["runcmd"])
     check("scripts/deploy.sh" in commands, "cloud-init must run scripts/deploy.sh")
+    check("\nASP_DEB=\n" in "\n" + "\n".join(l.strip() for l in commands.splitlines()) + "\n",
+          "cloud-init must offer the package way (an empty ASP_DEB= line)")
     check(cfg["swap"]["size"] >= 1 << 30, "a 1 GB instance needs at least 1 GB of swap")
 
 

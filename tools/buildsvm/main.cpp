@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
         }
         app.hold_stage_lock();
         const auto report = asp::ml::run_buildsvm(dir, p);
-        spdlog::info("{}, {} lists updated without training, index generation {}, {} stale removed",
-                     report.summary.line("buildsvm"), report.updated, report.generation,
-                     report.removed);
+        spdlog::info("{}, {} lists updated without training, tags: {} trained, {} unchanged, {} "
+                     "failed, index generation {}, {} stale removed",
+                     report.summary.line("buildsvm"), report.updated, report.tags_done,
+                     report.tags_skipped, report.tags_failed, report.generation, report.removed);
         return 0;
     });
 }

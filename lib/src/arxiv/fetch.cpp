@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/atom.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp {
 namespace {

@@ -89,12 +89,4 @@ std::string ArxivId::versioned() const {
 
 std::string ArxivId::file_stem() const { return asp::file_stem(raw, version); }
 
-std::string file_stem(std::string_view raw_id, int version) {
-    std::string s(raw_id);
-    for (auto& c : s)
-        if (c == '/') c = '_';
-    if (version > 0) s += "v" + std::to_string(version);
-    return s;
-}
-
 }  // namespace asp

@@ -12,6 +12,7 @@
 #include <asp/arxiv/atom.hpp>
 #include <asp/arxiv/oai.hpp>
 #include <asp/core/time.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp {
 namespace {

@@ -1,11 +1,17 @@
 #include <asp/core/data_dir.hpp>
 
-#include <asp/arxiv/id.hpp>
-
 #include <cstdlib>
 
 namespace asp {
 namespace fs = std::filesystem;
+
+std::string file_stem(std::string_view raw_id, int version) {
+    std::string s(raw_id);
+    for (auto& c : s)
+        if (c == '/') c = '_';
+    if (version > 0) s += "v" + std::to_string(version);
+    return s;
+}
 
 DataDir::DataDir(fs::path root) : root_(std::move(root)) {}
 

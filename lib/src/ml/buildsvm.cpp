@@ -18,6 +18,7 @@
 #include "ml/generation.hpp"
 #include "ml/parallel.hpp"
 #include "ml/section_file.hpp"
+#include "ml/svm_rank_impl.hpp"
 #include "ml/term_hash.hpp"
 
 namespace asp::ml {
@@ -85,21 +86,6 @@ uint64_t vocabulary_fingerprint(const Generation& g) {
     return h;
 }
 
-std::vector<ScoredPaper> top_papers(const Generation& g, const std::vector<float>& scores,
-                                    size_t top) {
-    std::vector<std::pair<float, uint32_t>> s(scores.size());
-    for (size_t i = 0; i < scores.size(); ++i) s[i] = {scores[i], static_cast<uint32_t>(i)};
-    const size_t k = std::min(top, s.size());
-    std::partial_sort(s.begin(), s.begin() + static_cast<ptrdiff_t>(k), s.end(),
-                      [](const auto& a, const auto& b) {
-                          return a.first != b.first ? a.first > b.first : a.second < b.second;
-                      });
-    std::vector<ScoredPaper> out;
-    out.reserve(k);
-    for (size_t i = 0; i < k; ++i) out.push_back({std::string(g.ids[s[i].second]), s[i].first});
-    return out;
-}
-
 }  // namespace
 
 BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& params) {
@@ -127,12 +113,13 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
         std::optional<Recommendations> old;
         std::optional<StoredModel> model;
         std::vector<uint32_t> positive;
+        SvmTask task;  // positives and "not interested" negatives (asp/ml/svm_rank.hpp)
     };
     std::vector<Todo> train, carry;
     std::vector<std::pair<std::string, int64_t>> have;
     for (size_t u = 0; u < libraries.size(); ++u) {
         const auto& lib = libraries[u];
-        Todo t{u, std::nullopt, std::nullopt, {}};
+        Todo t{u, std::nullopt, std::nullopt, {}, {}};
         if (!params.force) {
             try {
                 t.old = read_recommendations(recs_dir, lib.user_id);
@@ -149,10 +136,8 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
             if (t.model && (t.model->vocab_fp != vocab_fp || t.model->model.w.size() != x.n_features))
                 t.model.reset();  // another vocabulary: no warm start
         }
-        for (const auto& id : lib.paper_ids)
-            if (auto d = g.find(id)) t.positive.push_back(*d);
-        std::sort(t.positive.begin(), t.positive.end());
-        t.positive.erase(std::unique(t.positive.begin(), t.positive.end()), t.positive.end());
+        t.task = svm_task(g, {lib.paper_ids, lib.not_interested});
+        t.positive = t.task.positive;
         if (t.positive.empty() || t.positive.size() == g.size()) {
             spdlog::warn("user {}: {} of {} saved papers are in the index; no SVM", lib.username,
                          t.positive.size(), lib.paper_ids.size());
@@ -182,6 +167,7 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
         r.index_generation = *gen;
         r.library_size = t.positive.size();
         r.created_at = utc_now_iso8601();
+        r.model_key = model_key({lib.paper_ids, lib.not_interested});
         r.papers = std::move(papers);
         write_recommendations(recs_dir, r);
         std::lock_guard lock(mu);
@@ -206,8 +192,9 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
             full && !t.old->papers.empty() ? t.old->papers.back().score
                                            : -std::numeric_limits<double>::infinity();
         size_t entered = 0;
+        const std::set<uint32_t> not_interested(t.task.negative.begin(), t.task.negative.end());
         for (size_t i = 0; i < g.size(); ++i) {
-            if (g.row_generation(i) <= since) continue;
+            if (g.row_generation(i) <= since || not_interested.count(static_cast<uint32_t>(i))) continue;
             const double s = static_cast<float>(m.decision(x, i));
             if (s > threshold) {
                 papers.push_back({std::string(g.ids[i]), s});
@@ -225,7 +212,7 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
     const size_t groups = std::min<size_t>(train.size(), static_cast<size_t>(std::max(params.jobs, 1)));
     std::vector<SvmTask> tasks(train.size());
     for (size_t k = 0; k < train.size(); ++k) {
-        tasks[k].positive = train[k].positive;
+        tasks[k] = train[k].task;
         if (train[k].model && !params.force) tasks[k].warm = &train[k].model->model;
     }
     parallel_for(
@@ -250,17 +237,91 @@ BuildSvmReport run_buildsvm(const DataDir& data_dir, const BuildSvmParams& param
                                   libraries[t.lib].username, models[k].iterations);
                 write_model(recs_dir, libraries[t.lib].user_id,
                             {models[k], vocab_fp, *gen, g.size(), libraries[t.lib].library_rev});
-                finish_user(t, top_papers(g, scores[k], params.top), true);
+                finish_user(t, top_rows(g, scores[k], tasks[b + k], params.top, true), true);
             }
         },
         1);
 
-    // Files of users who no longer have a library (or no longer exist).
+    // Each non-empty tag: its own list (its papers left out), retrained when its inputs
+    // (model_key) or the index changed.
+    struct TagTodo {
+        size_t lib, tag;
+        SvmTask task;
+    };
+    std::vector<TagTodo> tag_todo;
+    std::set<std::string> keep_tag_files;
+    for (size_t u = 0; u < libraries.size(); ++u) {
+        const auto& lib = libraries[u];
+        for (size_t k = 0; k < lib.tags.size(); ++k) {
+            const auto& tag = lib.tags[k];
+            keep_tag_files.insert(tag_recommendations_path(recs_dir, lib.user_id, tag.id).filename().string());
+            const RankInputs in{tag.paper_ids, lib.not_interested};
+            if (!params.force) {
+                try {
+                    auto old = read_tag_recommendations(recs_dir, lib.user_id, tag.id);
+                    if (old && old->index_generation == *gen && old->tag == tag.name &&
+                        old->model_key == model_key(in)) {
+                        ++report.tags_skipped;
+                        continue;
+                    }
+                } catch (const std::exception& e) {
+                    spdlog::warn("{}; rebuilding it", e.what());
+                }
+            }
+            SvmTask task = svm_task(g, in);
+            if (task.positive.empty() || task.positive.size() == g.size()) {
+                spdlog::warn("user {} tag {}: {} of {} papers are in the index; no SVM", lib.username,
+                             tag.name, task.positive.size(), tag.paper_ids.size());
+                ++report.tags_failed;
+                continue;
+            }
+            tag_todo.push_back({u, k, std::move(task)});
+        }
+    }
+    if (!tag_todo.empty()) {
+        const size_t tgroups = std::min<size_t>(tag_todo.size(), static_cast<size_t>(std::max(params.jobs, 1)));
+        parallel_for(
+            tgroups, params.jobs,
+            [&](size_t grp, size_t) {
+                const size_t b = tag_todo.size() * grp / tgroups, e = tag_todo.size() * (grp + 1) / tgroups;
+                if (b == e) return;
+                std::vector<SvmTask> mine;
+                for (size_t k = b; k < e; ++k) mine.push_back(tag_todo[k].task);
+                const auto models = train_linear_svms(x, mine, params.svm);
+                const auto scores = decision_values(x, models);
+                for (size_t k = 0; k < models.size(); ++k) {
+                    const auto& todo = tag_todo[b + k];
+                    const auto& lib = libraries[todo.lib];
+                    const auto& tag = lib.tags[todo.tag];
+                    Recommendations r;
+                    r.user_id = lib.user_id;
+                    r.username = lib.username;
+                    r.library_rev = lib.library_rev;
+                    r.index_generation = *gen;
+                    r.library_size = todo.task.positive.size();
+                    r.created_at = utc_now_iso8601();
+                    r.tag_id = tag.id;
+                    r.tag = tag.name;
+                    r.model_key = model_key({tag.paper_ids, lib.not_interested});
+                    r.papers = top_rows(g, scores[k], todo.task, params.top, false);
+                    write_recommendations(recs_dir, r);
+                    std::lock_guard lock(mu);
+                    ++report.tags_done;
+                }
+            },
+            1);
+    }
+
+    // Files of users who no longer have a library (or no longer exist), and of deleted tags.
     std::set<int64_t> keep;
     for (const auto& [_, id] : have) keep.insert(id);
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(recs_dir, ec)) {
         const std::string name = e.path().filename().string();
+        if (name.rfind("tag-", 0) == 0 && e.path().extension() == ".bin") {
+            if (!keep_tag_files.count(name) && fs::remove(e.path(), ec)) ++report.removed;
+            continue;
+        }
         const bool recs = name.rfind("user-", 0) == 0, model = name.rfind("model-", 0) == 0;
         if ((!recs && !model) || e.path().extension() != ".bin") continue;
         try {

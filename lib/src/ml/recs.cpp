@@ -19,6 +19,20 @@ std::filesystem::path recommendations_path(const std::filesystem::path& recs_dir
     return recs_dir / ("user-" + std::to_string(user_id) + ".bin");
 }
 
+std::filesystem::path tag_recommendations_path(const std::filesystem::path& recs_dir,
+                                               int64_t user_id, int64_t tag_id) {
+    return recs_dir / ("tag-" + std::to_string(user_id) + "-" + std::to_string(tag_id) + ".bin");
+}
+
+namespace {
+std::optional<Recommendations> read_recs_file(const std::filesystem::path& path);
+}  // namespace
+
+std::optional<Recommendations> read_tag_recommendations(const std::filesystem::path& recs_dir,
+                                                        int64_t user_id, int64_t tag_id) {
+    return read_recs_file(tag_recommendations_path(recs_dir, user_id, tag_id));
+}
+
 void write_recommendations(const std::filesystem::path& recs_dir, const Recommendations& r) {
     StringTableBuilder ids;
     std::vector<float> scores;
@@ -31,18 +45,26 @@ void write_recommendations(const std::filesystem::path& recs_dir, const Recommen
                                             {"library_rev", r.library_rev},
                                             {"index_generation", r.index_generation},
                                             {"library_size", r.library_size},
-                                            {"created_at", r.created_at}}
+                                            {"created_at", r.created_at},
+                                            {"tag_id", r.tag_id},
+                                            {"tag", r.tag},
+                                            {"model_key", r.model_key}}
                                  .dump();
     SectionFileWriter w(kRecsKind);
     ids.add_to(w, "ids");
     w.add("score", scores);
     w.add("meta", meta);
-    w.write(recommendations_path(recs_dir, r.user_id));
+    w.write(r.tag_id ? tag_recommendations_path(recs_dir, r.user_id, r.tag_id)
+                     : recommendations_path(recs_dir, r.user_id));
 }
 
 std::optional<Recommendations> read_recommendations(const std::filesystem::path& recs_dir,
                                                     int64_t user_id) {
-    const auto path = recommendations_path(recs_dir, user_id);
+    return read_recs_file(recommendations_path(recs_dir, user_id));
+}
+
+namespace {
+std::optional<Recommendations> read_recs_file(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return std::nullopt;
     SectionFile f(path, kRecsKind);
@@ -58,6 +80,9 @@ std::optional<Recommendations> read_recommendations(const std::filesystem::path&
         r.index_generation = meta.at("index_generation").get<uint64_t>();
         r.library_size = meta.value("library_size", size_t{0});
         r.created_at = meta.value("created_at", std::string());
+        r.tag_id = meta.value("tag_id", int64_t{0});
+        r.tag = meta.value("tag", std::string());
+        r.model_key = meta.value("model_key", std::string());
     } catch (const nlohmann::json::exception& e) {
         f.bad(std::string("bad meta: ") + e.what());
     }
@@ -65,6 +90,7 @@ std::optional<Recommendations> read_recommendations(const std::filesystem::path&
     for (size_t i = 0; i < ids.size(); ++i) r.papers.push_back({std::string(ids[i]), scores[i]});
     return r;
 }
+}  // namespace
 
 namespace {
 // True when `path` holds exactly these (username, user id) pairs, sorted by name.

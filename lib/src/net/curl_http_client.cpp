@@ -20,22 +20,6 @@ std::string default_user_agent() {
            " (+https://github.com/arxiv-sanity-cpp; polite batch client)";
 }
 
-std::string url_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size() * 3);
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 namespace {
 
 void global_init_once() {

@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/fetch.hpp>
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 #include <asp/core/atomic_file.hpp>
 #include <asp/core/stage_lock.hpp>
 #include <asp/pdf/pdf_check.hpp>

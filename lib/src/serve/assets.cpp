@@ -54,6 +54,15 @@ form.account{background:#fff;border:1px solid #e2e2de;border-radius:6px;padding:
 form.account label{display:block;margin:.4rem 0 .1rem}
 form.account input{width:100%;padding:.4rem;font:inherit;border:1px solid #bbb;border-radius:4px}
 form.account button{margin-top:.8rem}
+.tags{display:flex;flex-wrap:wrap;gap:.3rem;margin:.3rem 0}
+.chip{display:inline-flex;gap:.25rem;align-items:center;padding:0 .5rem;border-radius:999px;background:#f3e6e6;font-size:.85rem}
+.chip button.link{text-decoration:none;color:#8a1c1c}
+.tag-form input{width:8rem;padding:.25rem .4rem;font:inherit;border:1px solid #bbb;border-radius:4px}
+.tag-form{display:flex;gap:.3rem}
+.tag-admin{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;margin:0 0 .8rem}
+.tag-admin input{padding:.25rem .4rem;font:inherit;border:1px solid #bbb;border-radius:4px}
+.count{opacity:.7;font-size:.85em}
+.computed{font-size:.85rem;color:#666;margin:.2rem 0 .6rem}
 footer{max-width:60rem;margin:1rem auto;padding:0 1rem 2rem;font-size:.8rem;color:#777}
 @media (max-width:600px){body{font-size:15px}main{padding:.6rem}.user{margin-left:0}article.paper{padding:.6rem}}
 )css";
@@ -102,6 +111,58 @@ const std::string& script() {
       button.textContent = saved ? "save" : "saved";
       button.classList.toggle("on", !saved);
     });
+  });
+  function send(method, url, body) {
+    var h = { "X-CSRF-Token": csrf() };
+    if (body) h["Content-Type"] = "application/json";
+    return fetch(url, { method: method, headers: h, credentials: "same-origin",
+                        body: body ? JSON.stringify(body) : undefined });
+  }
+  // Tag, untag and "not interested" without leaving the page.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList) return;
+    var id = form.dataset.id, card = form.closest("article");
+    if (form.classList.contains("tag-form")) {
+      ev.preventDefault();
+      var input = form.querySelector("input[name=tag]"), name = input.value;
+      send("PUT", "/api/tags/" + encodeURIComponent(name) + "/" + id).then(function (r) {
+        if (r.status === 401) { window.location.href = "/login"; return; }
+        if (!r.ok) { r.json().then(function (j) { input.setCustomValidity(j.error || "error"); input.reportValidity(); }); return; }
+        input.value = ""; input.setCustomValidity("");
+        var row = card.querySelector(".tags");
+        if (!row) { row = document.createElement("p"); row.className = "tags"; form.parentNode.parentNode.insertBefore(row, form.parentNode); }
+        var chip = document.createElement("span"); chip.className = "chip";
+        var a = document.createElement("a"); a.href = "/library?tag=" + encodeURIComponent(name); a.textContent = name;
+        chip.appendChild(a); row.appendChild(chip);
+        var save = card.querySelector(".save-form button");
+        if (save) { save.textContent = "saved"; save.classList.add("on"); save.form.dataset.saved = "1";
+                    save.form.querySelector("input[name=action]").value = "unsave"; }
+      });
+    } else if (form.classList.contains("untag-form")) {
+      ev.preventDefault();
+      var tag = form.querySelector("input[name=tag]").value;
+      send("DELETE", "/api/tags/" + encodeURIComponent(tag) + "/" + id).then(function (r) {
+        if (r.ok) form.closest(".chip").remove();
+      });
+    } else if (form.classList.contains("feedback-form")) {
+      ev.preventDefault();
+      send("PUT", "/api/feedback/" + id, { value: -1 }).then(function (r) {
+        if (!r.ok) return;
+        var kept = Array.prototype.slice.call(card.childNodes);
+        kept.forEach(function (n) { n.hidden = true; });
+        var note = document.createElement("p"); note.className = "notice";
+        note.textContent = "Not interested: it will not be recommended again. ";
+        var undo = document.createElement("button"); undo.type = "button"; undo.textContent = "undo";
+        undo.addEventListener("click", function () {
+          send("DELETE", "/api/feedback/" + id).then(function (r2) {
+            if (!r2.ok) return;
+            note.remove(); kept.forEach(function (n) { n.hidden = false; });
+          });
+        });
+        note.appendChild(undo); card.appendChild(note);
+      });
+    }
   });
 })();
 )js";

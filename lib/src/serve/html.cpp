@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/net/http_client.hpp>
 #include <asp/web/http.hpp>
+#include <asp/web/url.hpp>
 
 namespace asp::serve::html {
 
@@ -143,8 +143,94 @@ std::string document(const PageFrame& f, std::string_view main_html) {
     return out;
 }
 
+namespace {
+void hidden_field(std::string& out, std::string_view name, std::string_view value) {
+    out += "<input type=\"hidden\" name=\"";
+    out += name;
+    out += "\" value=\"";
+    append_escaped(out, value);
+    out += "\">";
+}
+
+// <form method="post" class=CLS action=ACTION/<id> data-id=<id>> and its csrf field.
+void paper_form_open(std::string& out, const char* cls, const char* action, std::string_view path,
+                     std::string_view csrf) {
+    out += "<form method=\"post\" class=\"";
+    out += cls;
+    out += "\" action=\"";
+    out += action;
+    append_escaped(out, path);
+    out += "\" data-id=\"";
+    append_escaped(out, path);
+    out += "\">";
+    hidden_field(out, "csrf", csrf);
+}
+
+void card_extras(std::string& out, std::string_view id, const CardExtras& x, std::string_view csrf,
+                 std::string_view back) {
+    const std::string path = id_path(id);
+    if (x.tags && !x.tags->empty()) {
+        out += "<p class=\"tags\">";
+        for (const auto& tag : *x.tags) {
+            out += "<span class=\"chip\"><a href=\"/library?tag=";
+            append_escaped(out, url_encode(tag));
+            out += "\">";
+            append_escaped(out, tag);
+            out += "</a>";
+            paper_form_open(out, "untag-form inline", "/tag/paper/", path, csrf);
+            hidden_field(out, "action", "remove");
+            hidden_field(out, "tag", tag);
+            hidden_field(out, "next", back);
+            out += "<button type=\"submit\" class=\"link\" title=\"remove this tag\" aria-label=\"remove tag ";
+            append_escaped(out, tag);
+            out += "\">&times;</button></form></span>";
+        }
+        out += "</p>";
+    }
+    out += "<div class=\"actions\">";
+    paper_form_open(out, "tag-form", "/tag/paper/", path, csrf);
+    hidden_field(out, "action", "add");
+    hidden_field(out, "next", back);
+    out += "<input name=\"tag\" list=\"user-tags\" required maxlength=\"40\" "
+           "pattern=\"[A-Za-z0-9 ._\\-]{1,40}\" placeholder=\"tag\" aria-label=\"tag name\">"
+           "<button type=\"submit\">tag</button></form>";
+    if (x.not_interested) {
+        paper_form_open(out, "feedback-form", "/feedback/", path, csrf);
+        hidden_field(out, "action", "hide");
+        hidden_field(out, "next", back);
+        out += "<button type=\"submit\">not interested</button></form>";
+    }
+    out += "</div>";
+}
+}  // namespace
+
+void tag_picker(std::string& out, std::string_view base, const std::vector<TagInfo>& tags,
+                std::string_view current, std::string_view all_label) {
+    const std::string sep = base.find('?') == std::string_view::npos ? "?" : "&";
+    out += "<nav class=\"filters tag-picker\" aria-label=\"tags\"><a href=\"";
+    append_escaped(out, base);
+    out += current.empty() ? "\" class=\"on\">" : "\">";
+    append_escaped(out, all_label);
+    out += "</a>";
+    for (const auto& t : tags) {
+        out += "<a href=\"";
+        append_escaped(out, std::string(base) + sep + "tag=" + url_encode(t.name));
+        out += t.name == current ? "\" class=\"on\">" : "\">";
+        append_escaped(out, t.name);
+        out += " <span class=\"count\">" + std::to_string(t.count) + "</span></a>";
+    }
+    out += "</nav><datalist id=\"user-tags\">";
+    for (const auto& t : tags) {
+        out += "<option value=\"";
+        append_escaped(out, t.name);
+        out += "\">";
+    }
+    out += "</datalist>";
+}
+
 void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool saved,
-                bool logged_in, std::string_view csrf, std::string_view back) {
+                bool logged_in, std::string_view csrf, std::string_view back,
+                const CardExtras* extras) {
     const auto& p = item.paper;
     std::string vid = std::string(p.id) + "v" + std::to_string(p.version);
     std::string abs = "https://arxiv.org/abs/" + vid, pdf = "https://arxiv.org/pdf/" + vid;
@@ -254,7 +340,9 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
     } else {
         out += "<a href=\"/login\" class=\"save-hint\">log in to save</a>";
     }
-    out += "</div></article>";
+    out += "</div>";
+    if (logged_in && extras) card_extras(out, p.id, *extras, csrf, back);
+    out += "</article>";
 }
 
 void pager(std::string& out, std::string_view base, size_t offset, size_t per_page, size_t total) {

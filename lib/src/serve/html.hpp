@@ -23,10 +23,24 @@ struct PageFrame {
 // The whole document around `main_html`.
 std::string document(const PageFrame& frame, std::string_view main_html);
 
+// What a logged-in reader's card shows besides the save form: the paper's tags (chips that
+// link to the tag's library, each with a remove button), a form to tag it, and on
+// recommendations a "not interested" button. Every form works without script.
+struct CardExtras {
+    const std::vector<std::string>* tags = nullptr;
+    bool not_interested = false;
+};
+
 // One paper as an <article>. `csrf` empty: no save form (anonymous); `back`: where the
 // no-script save form returns to.
 void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool saved,
-                bool logged_in, std::string_view csrf, std::string_view back);
+                bool logged_in, std::string_view csrf, std::string_view back,
+                const CardExtras* extras = nullptr);
+
+// Links to the reader's tags (`base` + "tag=NAME"), the current one marked; `all_label` for
+// `base` alone. Also the <datalist id="user-tags"> the cards' tag inputs suggest from.
+void tag_picker(std::string& out, std::string_view base, const std::vector<TagInfo>& tags,
+                std::string_view current, std::string_view all_label);
 
 // "previous / next" links: `base` is the page's path and query without `page`.
 void pager(std::string& out, std::string_view base, size_t offset, size_t per_page, size_t total);

@@ -1,7 +1,13 @@
 // serve's view of analyze's index/ (asp/ml/index_reader.hpp) and buildsvm's recs/.
 #include <asp/ml/index_reader.hpp>
 #include <asp/ml/recs.hpp>
+#include <asp/ml/svm_rank.hpp>
 #include <asp/serve/server.hpp>
+
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -45,9 +51,91 @@ public:
         }
     }
 
+    ModelAnswer recommend(const ModelQuery& q) const override {
+        if (!index_) return Analysis::recommend(q);
+        const std::string key = ml::model_key({q.positives, q.not_interested});
+        // buildsvm's list, when it was trained on exactly these inputs and this index.
+        if (q.nightly_tag >= 0) {
+            try {
+                auto recs = q.nightly_tag == 0
+                                ? ml::read_recommendations(recs_dir_, q.user_id)
+                                : ml::read_tag_recommendations(recs_dir_, q.user_id, q.nightly_tag);
+                if (recs && recs->model_key == key && recs->index_generation == index_->generation())
+                    return {scored(recs->papers), true};
+            } catch (const std::exception& e) {
+                spdlog::warn("recommendations of user {}: {}", q.user_id, e.what());
+            }
+        }
+        const std::string slot = std::to_string(q.user_id) + "/" + q.cache_key;
+        if (auto hit = cached(slot, key)) return {std::move(*hit), false};
+        // One model trains at a time (a core stays for the other pages); whoever waited for
+        // the same model finds it in the cache.
+        std::lock_guard train(train_mu_);
+        if (auto hit = cached(slot, key)) return {std::move(*hit), false};
+        const auto start = std::chrono::steady_clock::now();
+        // The slot's previous model (before this change) is the warm start.
+        const auto warm = previous_model(slot);
+        ml::RankParams params;
+        params.warm = warm.get();
+        auto ranked = ml::rank_by_svm(*index_, {q.positives, q.not_interested}, params);
+        spdlog::debug("user {} model '{}': {} positives, {} iterations{}, {:.1f} ms", q.user_id,
+                      q.cache_key, ranked.positives_found, ranked.iterations, warm ? " (warm)" : "",
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                          .count());
+        auto out = scored(ranked.papers);
+        remember(slot, key, out, std::move(ranked.model));
+        return {std::move(out), false};
+    }
+
 private:
+    // Computed rankings by "<user>/<cache_key>", each with the model_key it was trained on;
+    // the least recently used goes when there are more than kCacheSlots.
+    static constexpr size_t kCacheSlots = 256;
+    struct Slot {
+        std::string model_key;
+        std::vector<Scored> ranked;
+        std::shared_ptr<const ml::LinearSvmModel> model;  // n_features doubles
+        std::list<std::string>::iterator lru;
+    };
+
+    std::shared_ptr<const ml::LinearSvmModel> previous_model(const std::string& slot) const {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(slot);
+        return it == cache_.end() ? nullptr : it->second.model;
+    }
+
+    std::optional<std::vector<Scored>> cached(const std::string& slot, const std::string& key) const {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(slot);
+        if (it == cache_.end() || it->second.model_key != key) return std::nullopt;
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+        return it->second.ranked;
+    }
+
+    void remember(const std::string& slot, const std::string& key, const std::vector<Scored>& ranked,
+                  std::shared_ptr<const ml::LinearSvmModel> model) const {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(slot);
+        if (it != cache_.end()) {
+            it->second.model_key = key;
+            it->second.ranked = ranked;
+            it->second.model = std::move(model);
+            lru_.splice(lru_.begin(), lru_, it->second.lru);
+            return;
+        }
+        lru_.push_front(slot);
+        cache_.emplace(slot, Slot{key, ranked, std::move(model), lru_.begin()});
+        while (cache_.size() > kCacheSlots) {
+            cache_.erase(lru_.back());
+            lru_.pop_back();
+        }
+    }
+
     std::shared_ptr<const ml::IndexReader> index_;
     std::filesystem::path recs_dir_;
+    mutable std::mutex cache_mu_, train_mu_;
+    mutable std::unordered_map<std::string, Slot> cache_;
+    mutable std::list<std::string> lru_;
 };
 
 class MlAnalysisSource final : public AnalysisSource {

@@ -51,6 +51,14 @@ std::optional<int64_t> time_filter_seconds(std::string_view name) {
     return std::nullopt;
 }
 
+bool valid_tag_name(std::string_view name) {
+    if (name.empty() || name.size() > 40) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == ' ' || c == '_' || c == '-' || c == '.';
+    });
+}
+
 std::optional<std::string> paper_id_from_path(std::string_view rest) {
     if (rest.size() > 64) return std::nullopt;
     auto id = parse_arxiv_id(rest);
@@ -371,20 +379,99 @@ Listing Site::Impl::library(RequestContext& c, Window w) {
     return window_of(all, w);
 }
 
+std::variant<Listing, BadRequest> Site::Impl::tagged(RequestContext& c, std::string_view tag,
+                                                     Window w) {
+    if (!valid_tag_name(tag))
+        return BadRequest{400, "a tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'"};
+    if (!c.user) return BadRequest{401, "log in first"};
+    auto info = users.find_tag(c.user->id, tag);
+    if (!info) return BadRequest{404, "no such tag"};
+    std::vector<ListItem> all;
+    for (const auto& id : users.tag_papers(info->id))
+        if (auto p = c.snap->catalog->find(id)) all.push_back(list_item(*p));
+    return window_of(all, w);
+}
+
+const std::vector<TagInfo>& Site::Impl::user_tags(RequestContext& c) {
+    if (!c.tags) c.tags = c.user ? users.tags(c.user->id) : std::vector<TagInfo>{};
+    return *c.tags;
+}
+
+const std::vector<std::string>& Site::Impl::tags_of(RequestContext& c, std::string_view id) {
+    static const std::vector<std::string> none;
+    if (!c.user) return none;
+    if (!c.paper_tags) {
+        c.paper_tags.emplace();
+        for (auto& [paper, tag] : users.paper_tags(c.user->id)) (*c.paper_tags)[paper].push_back(std::move(tag));
+    }
+    auto it = c.paper_tags->find(std::string(id));
+    return it == c.paper_tags->end() ? none : it->second;
+}
+
 std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::string_view time,
+                                                        std::string_view tag, std::string_view tags,
                                                         bool only_v1, Window w) {
     auto seconds = time_filter_seconds(time);
     if (!seconds) return BadRequest{400, "time must be one of day, 3days, week, month, year, all"};
     if (!c.user) return Listing{};
+    ModelQuery q;
+    q.user_id = c.user->id;
+    if (!tag.empty() && !tags.empty()) return BadRequest{400, "give tag or tags, not both"};
+    std::vector<std::string_view> names;
+    if (!tag.empty()) {
+        names.push_back(tag);
+    } else if (!tags.empty()) {
+        if (tags.size() > 2000) return BadRequest{400, "too many tags"};
+        for (size_t start = 0;;) {
+            size_t comma = tags.find(',', start);
+            names.push_back(tags.substr(start, comma - start));
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+    }
+    if (names.empty()) {
+        for (auto& e : users.library(c.user->id)) q.positives.push_back(std::move(e.paper_id));
+    } else {
+        std::vector<int64_t> ids;
+        for (auto name : names) {
+            if (!valid_tag_name(name))
+                return BadRequest{400, "a tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'"};
+            auto info = users.find_tag(c.user->id, name);
+            if (!info) return BadRequest{404, "no such tag: " + std::string(name)};
+            ids.push_back(info->id);
+        }
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        q.cache_key = ids.size() == 1 ? "tag:" : "tags:";
+        for (size_t i = 0; i < ids.size(); ++i) {
+            q.cache_key += (i ? "," : "") + std::to_string(ids[i]);
+            for (auto& id : users.tag_papers(ids[i])) q.positives.push_back(std::move(id));
+        }
+        q.nightly_tag = ids.size() == 1 ? ids[0] : -1;
+    }
+    std::unordered_set<std::string> hidden;
+    for (auto& f : users.feedback(c.user->id))
+        if (f.value < 0) {
+            q.not_interested.push_back(f.paper_id);
+            hidden.insert(std::move(f.paper_id));
+        }
+    Listing out;
+    if (q.positives.empty()) {  // nothing to learn from
+        out.computed = "now";
+        return out;
+    }
+    auto answer = c.snap->analysis->recommend(q);
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
-    for (auto& item : resolve(*c.snap->catalog, c.snap->analysis->recommendations(c.user->id)))
+    for (auto& item : resolve(*c.snap->catalog, answer.ranked))
         if (item.paper.published_at >= since && !(only_v1 && item.paper.version != 1) &&
-            !in_library(c, item.paper.id)) {
+            !in_library(c, item.paper.id) && !hidden.count(std::string(item.paper.id))) {
             item.score_kind = ScoreKind::Match;
             all.push_back(item);
         }
-    return window_of(all, w);
+    out = window_of(all, w);
+    out.computed = answer.nightly ? "nightly" : "now";
+    return out;
 }
 
 std::variant<User, BadRequest> Site::Impl::signup(const web::Request& r, std::string_view username,

@@ -34,7 +34,104 @@ std::optional<std::pair<std::string, std::string>> credentials(const Request& r)
     return std::make_pair(j["username"].get<std::string>(), j["password"].get<std::string>());
 }
 
+constexpr const char* kBadTagName =
+    "a tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'";
+
+// "<tag>/<paper id>" or "<tag>" of a path rest (tag names hold no '/').
+std::pair<std::string_view, std::optional<std::string_view>> split_tag_path(std::string_view rest) {
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos) return {rest, std::nullopt};
+    return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
 }  // namespace
+
+template <class ChangeRoute>
+void Site::Impl::add_tag_routes(ChangeRoute change_route) {
+    router.add(Method::Get, "/api/tags", [this](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::json_error(401, "log in first");
+        json tags = json::array();
+        for (const auto& t : users.tags(c.user->id)) tags.push_back({{"name", t.name}, {"count", t.count}});
+        return json_response(200, {{"tags", tags}});
+    });
+    // PUT /api/tags/<name>/<id>: tag (and save) a paper.
+    change_route(Method::Put, "/api/tags/*", [this](Request& r, RequestContext& c) {
+        if (!c.user) return Response::json_error(401, "log in first");
+        auto [name, rest] = split_tag_path(r.path_rest);
+        if (!valid_tag_name(name)) return Response::json_error(400, kBadTagName);
+        if (!rest) return Response::json_error(400, "expected /api/tags/<name>/<paper id>");
+        auto id = paper_id_from_path(*rest);
+        if (!id) return Response::json_error(400, "not an arXiv id");
+        if (!c.snap->catalog->find(*id)) return Response::json_error(404, "no such paper");
+        auto outcome = users.tag_paper(c.user->id, name, *id, kMaxTags);
+        if (outcome == TagOutcome::TooManyTags)
+            return Response::json_error(409, "at most " + std::to_string(kMaxTags) + " tags per user");
+        return json_response(200, {{"id", *id}, {"tag", name}, {"changed", outcome == TagOutcome::Changed}});
+    });
+    // DELETE /api/tags/<name>/<id>: untag; DELETE /api/tags/<name>: delete the tag.
+    change_route(Method::Delete, "/api/tags/*", [this](Request& r, RequestContext& c) {
+        if (!c.user) return Response::json_error(401, "log in first");
+        auto [name, rest] = split_tag_path(r.path_rest);
+        if (!valid_tag_name(name)) return Response::json_error(400, kBadTagName);
+        if (!rest) {
+            if (!users.delete_tag(c.user->id, name)) return Response::json_error(404, "no such tag");
+            return json_response(200, {{"tag", name}, {"deleted", true}});
+        }
+        auto id = paper_id_from_path(*rest);
+        if (!id) return Response::json_error(400, "not an arXiv id");
+        auto outcome = users.untag_paper(c.user->id, name, *id);
+        if (outcome == TagOutcome::NoSuchTag) return Response::json_error(404, "no such tag");
+        return json_response(200, {{"id", *id}, {"tag", name}, {"changed", outcome == TagOutcome::Changed}});
+    });
+    // POST /api/tags/<name>/rename {"to": NEW}
+    change_route(Method::Post, "/api/tags/*", [this](Request& r, RequestContext& c) {
+        if (!c.user) return Response::json_error(401, "log in first");
+        auto [name, rest] = split_tag_path(r.path_rest);
+        if (!rest || *rest != "rename") return Response::json_error(404, "not found");
+        if (!valid_tag_name(name)) return Response::json_error(400, kBadTagName);
+        auto j = json::parse(r.body, nullptr, false);
+        if (!j.is_object() || !j.contains("to") || !j["to"].is_string())
+            return Response::json_error(400, "expected JSON {\"to\": NEW NAME}");
+        std::string to = j["to"].get<std::string>();
+        if (!valid_tag_name(to)) return Response::json_error(400, kBadTagName);
+        switch (users.rename_tag(c.user->id, name, to)) {
+            case TagOutcome::NoSuchTag: return Response::json_error(404, "no such tag");
+            case TagOutcome::NameTaken: return Response::json_error(409, "a tag of that name exists");
+            case TagOutcome::Changed: return json_response(200, {{"tag", to}, {"from", name}, {"changed", true}});
+            default: return json_response(200, {{"tag", to}, {"from", name}, {"changed", false}});
+        }
+    });
+
+    // "Not interested".
+    router.add(Method::Get, "/api/feedback", [this](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::json_error(401, "log in first");
+        json list = json::array();
+        for (const auto& f : users.feedback(c.user->id))
+            list.push_back({{"id", f.paper_id}, {"value", f.value}, {"created_at", f.created_at}});
+        return json_response(200, {{"feedback", list}});
+    });
+    change_route(Method::Put, "/api/feedback/*", [this](Request& r, RequestContext& c) {
+        if (!c.user) return Response::json_error(401, "log in first");
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return Response::json_error(400, "not an arXiv id");
+        auto j = json::parse(r.body, nullptr, false);
+        if (!j.is_object() || !j.contains("value") || !j["value"].is_number_integer() ||
+            j["value"].get<int64_t>() != -1)
+            return Response::json_error(400, "expected JSON {\"value\": -1} (not interested)");
+        if (!c.snap->catalog->find(*id)) return Response::json_error(404, "no such paper");
+        bool changed = users.set_feedback(c.user->id, *id, -1);
+        return json_response(200, {{"id", *id}, {"value", -1}, {"changed", changed}});
+    });
+    change_route(Method::Delete, "/api/feedback/*", [this](Request& r, RequestContext& c) {
+        if (!c.user) return Response::json_error(401, "log in first");
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return Response::json_error(400, "not an arXiv id");
+        bool changed = users.clear_feedback(c.user->id, *id);
+        return json_response(200, {{"id", *id}, {"value", 0}, {"changed", changed}});
+    });
+}
 
 void Site::Impl::add_api_routes() {
     // {"papers": [...], "total": N}, written directly (keys in the order nlohmann::json sorts
@@ -47,7 +144,13 @@ void Site::Impl::add_api_routes() {
         size_t bytes = 64;
         for (const auto& item : l.items) bytes += 400 + item.abstract.size() + item.paper.title.size();
         out.reserve(bytes);
-        out += "{\"papers\":[";
+        out += '{';
+        if (l.computed) {
+            out += "\"computed\":";
+            append_string(out, *l.computed);
+            out += ',';
+        }
+        out += "\"papers\":[";
         auto names = [&out](const NameList& list) {
             out += '[';
             bool first = true;
@@ -82,6 +185,16 @@ void Site::Impl::add_api_routes() {
             if (item.score) {
                 out += ",\"score\":";
                 append_number(out, *item.score);
+            }
+            if (c.user) {
+                out += ",\"tags\":[";
+                bool first = true;
+                for (const auto& tag : tags_of(c, p.id)) {
+                    if (!first) out += ',';
+                    first = false;
+                    append_string(out, tag);
+                }
+                out += ']';
             }
             out += ",\"thumb_url\":";
             if (c.snap->thumbs->contains(stem))
@@ -143,17 +256,22 @@ void Site::Impl::add_api_routes() {
         if (!id) return std::variant<Listing, BadRequest>(BadRequest{400, "not an arXiv id"});
         auto p = c.snap->catalog->find(*id);
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
-        return std::variant<Listing, BadRequest>(Listing{{list_item(*p)}, 1});
+        return std::variant<Listing, BadRequest>(Listing{{list_item(*p)}, 1, std::nullopt});
     });
-    list_route("/api/library", false, [this](Request&, RequestContext& c, Window w) {
+    list_route("/api/library", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
+        if (auto tag = r.query_param("tag")) return tagged(c, *tag, w);
         return std::variant<Listing, BadRequest>(library(c, w));
     });
     list_route("/api/recommend", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
+        auto tag = r.query_param("tag");
+        if (tag && tag->empty()) return std::variant<Listing, BadRequest>(BadRequest{400, "empty tag name"});
+        auto tags = r.query_param("tags");
+        if (tags && tags->empty()) return std::variant<Listing, BadRequest>(BadRequest{400, "empty tags"});
         auto v1 = r.query_param("v1").value_or("");
-        return recommend(c, r.query_param("time").value_or(kDefaultTopWindow),
-                         v1 == "1" || v1 == "true", w);
+        return recommend(c, r.query_param("time").value_or(kDefaultTopWindow), tag.value_or(""),
+                         tags.value_or(""), v1 == "1" || v1 == "true", w);
     });
 
     // State changes: CSRF first.
@@ -205,6 +323,7 @@ void Site::Impl::add_api_routes() {
     };
     change_route(Method::Put, "/api/library/*", library_change(true));
     change_route(Method::Delete, "/api/library/*", library_change(false));
+    add_tag_routes(change_route);
 
     router.add(Method::Get, "/healthz", [](Request& r) {
         auto& c = ctx(r);

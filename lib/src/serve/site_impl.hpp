@@ -2,6 +2,7 @@
 // (one computation for a page and its JSON twin), and the handlers' declarations.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <variant>
 #include <string>
@@ -20,6 +21,8 @@ struct RequestContext {
     bool csrf_fresh = false;   // a fresh token: set the cookie in the response
     bool secure = false;       // reached over HTTPS (X-Forwarded-Proto): Secure cookies
     std::optional<std::unordered_set<std::string>> library;  // loaded on first use
+    std::optional<std::map<std::string, std::vector<std::string>>> paper_tags;  // id -> tag names
+    std::optional<std::vector<TagInfo>> tags;                                  // by name
 };
 
 // What a listing's score means, so a card can say it in words (or not show it).
@@ -48,6 +51,7 @@ void with_abstracts(const Catalog& catalog, std::vector<ListItem>& items);
 struct Listing {
     std::vector<ListItem> items;  // the requested window
     size_t total = 0;             // all matches
+    std::optional<std::string> computed;  // recommendations: "now" or "nightly"
 };
 
 struct Window {
@@ -60,6 +64,10 @@ struct BadRequest {
     int status = 400;
     std::string message;
 };
+
+// Tags: names of 1-40 letters, digits, space, '.', '_', '-'; at most kMaxTags per user.
+inline constexpr size_t kMaxTags = 200;
+bool valid_tag_name(std::string_view name);
 
 // The longest query search reads (bytes); longer ones are a 400.
 inline constexpr size_t kMaxQueryBytes = 500;
@@ -123,8 +131,15 @@ struct Site::Impl {
     std::variant<Listing, BadRequest> similar(const RequestContext& c, std::string_view id,
                                               Window w) const;
     Listing library(RequestContext& c, Window w);
+    // The papers of one tag (newest tagged first): 400 bad name, 404 no such tag.
+    std::variant<Listing, BadRequest> tagged(RequestContext& c, std::string_view tag, Window w);
+    // `tag` (one) or `tags` (comma-separated, their union) or neither (the whole library).
     std::variant<Listing, BadRequest> recommend(RequestContext& c, std::string_view time,
+                                                std::string_view tag, std::string_view tags,
                                                 bool only_v1, Window w);
+    // The caller's tags of a paper (sorted), and all the caller's tags (loaded once).
+    const std::vector<std::string>& tags_of(RequestContext& c, std::string_view id);
+    const std::vector<TagInfo>& user_tags(RequestContext& c);
 
     // Accounts (pages and API share them): nullopt on success, else the failure.
     std::variant<User, BadRequest> signup(const web::Request& r, std::string_view username,
@@ -139,6 +154,8 @@ struct Site::Impl {
                             web::Response router_answer) const;
 
     void add_api_routes();
+    template <class ChangeRoute>
+    void add_tag_routes(ChangeRoute change_route);  // tags and feedback (site_api.cpp)
     void add_page_routes();
 };
 

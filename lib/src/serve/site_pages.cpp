@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/net/http_client.hpp>
+#include <asp/web/url.hpp>
 
 #include "serve/html.hpp"
 #include "serve/site_impl.hpp"
@@ -124,7 +124,8 @@ void Site::Impl::add_page_routes() {
     // A page of papers: heading, extra controls, the cards, the pager.
     auto listing_page = [this, frame](const Request& r, RequestContext& c, std::string title,
                                       std::string controls, Listing l, Window w,
-                                      std::string empty_note, std::string q = "") {
+                                      std::string empty_note, std::string q = "",
+                                      bool not_interested = false) {
         std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
         if (l.items.empty() && l.total > 0 && w.offset >= l.total) {
             size_t pages = (l.total + options.num_results - 1) / options.num_results;
@@ -138,8 +139,14 @@ void Site::Impl::add_page_routes() {
         with_abstracts(*c.snap->catalog, l.items);
         for (const auto& item : l.items) {
             const auto& p = item.paper;
+            html::CardExtras extras{c.user ? &tags_of(c, p.id) : nullptr, not_interested};
             html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
-                             in_library(c, p.id), c.user.has_value(), c.csrf, back);
+                             in_library(c, p.id), c.user.has_value(), c.csrf, back, &extras);
+        }
+        if (c.user && controls.find("id=\"user-tags\"") == std::string::npos) {
+            main += "<datalist id=\"user-tags\">";
+            for (const auto& t : user_tags(c)) main += "<option value=\"" + html::escape(t.name) + "\">";
+            main += "</datalist>";
         }
         html::pager(main, base_without_page(r), w.offset, options.num_results, l.total);
         return Response::html(200, html::document(frame(c, title, std::move(q)), main));
@@ -170,7 +177,8 @@ void Site::Impl::add_page_routes() {
     // The time and v1 filters of a listing page: links that keep the other filter.
     auto window_controls = [](const std::string& path, const std::string& time, bool v1) {
         std::string controls;
-        html::filter_links(controls, path + (v1 ? "?v1=1" : ""), kTimeFilters, "time", time);
+        html::filter_links(controls, path + (v1 ? (path.find('?') == std::string::npos ? "?v1=1" : "&v1=1") : ""),
+                           kTimeFilters, "time", time);
         html::v1_links(controls, path + "?time=" + url_encode(time), v1);
         return controls;
     };
@@ -240,13 +248,30 @@ void Site::Impl::add_page_routes() {
                                                           : "Similar papers appear after analyze runs.");
     });
 
-    router.add(Method::Get, "/library", [this, listing_page, window_or_error](Request& r) {
+    router.add(Method::Get, "/library", [this, listing_page, window_or_error, error_page](Request& r) {
         auto& c = ctx(r);
         if (!c.user) return Response::redirect("/login?next=/library");
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
-        return listing_page(r, c, "Your library", "", library(c, std::get<Window>(w)),
-                            std::get<Window>(w), "Nothing saved yet: press save on a paper.");
+        std::string tag(r.query_param("tag").value_or(""));
+        std::string controls;
+        html::tag_picker(controls, "/library", user_tags(c), tag, "all saved");
+        if (tag.empty())
+            return listing_page(r, c, "Your library", controls, library(c, std::get<Window>(w)),
+                                std::get<Window>(w), "Nothing saved yet: press save on a paper.");
+        auto l = tagged(c, tag, std::get<Window>(w));
+        if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
+        std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) +
+                           "\"><input type=\"hidden\" name=\"tag\" value=\"" + html::escape(tag) + "\">";
+        controls += "<div class=\"tag-admin\"><a href=\"/recommend?tag=" + html::escape(url_encode(tag)) +
+                    "\">recommended for this tag</a><form method=\"post\" action=\"/tag/rename\" "
+                    "class=\"inline\">" + csrf +
+                    "<input name=\"to\" required maxlength=\"40\" aria-label=\"new name\" "
+                    "placeholder=\"new name\"><button type=\"submit\">rename</button></form>"
+                    "<form method=\"post\" action=\"/tag/delete\" class=\"inline\">" + csrf +
+                    "<button type=\"submit\">delete tag</button></form></div>";
+        return listing_page(r, c, "Tag: " + tag, controls, std::get<Listing>(l), std::get<Window>(w),
+                            "No paper has this tag.");
     });
 
     router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page, window_controls](Request& r) {
@@ -256,16 +281,37 @@ void Site::Impl::add_page_routes() {
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         std::string time(r.query_param("time").value_or(kDefaultTopWindow));
         bool v1 = r.query_param("v1").value_or("") == "1";
-        auto l = recommend(c, time, v1, std::get<Window>(w));
+        std::string tag(r.query_param("tag").value_or(""));
+        auto l = recommend(c, time, tag, "", v1, std::get<Window>(w));
         if (auto* bad = std::get_if<BadRequest>(&l)) return error_page(c, bad->status, bad->message);
-        std::string controls = window_controls("/recommend", time, v1) +
-                               "<p class=\"hint\">Ranked by a model of your library (a linear SVM "
-                               "over the papers' tf-idf): the more bars, the closer a paper is to "
-                               "what you saved.</p>";
-        return listing_page(r, c, "Recommended for you", controls, std::get<Listing>(l),
-                            std::get<Window>(w),
-                            "No recommendations yet: save a few papers; they appear after "
-                            "the next buildsvm run.");
+        const std::string here = tag.empty() ? "/recommend" : "/recommend?tag=" + url_encode(tag);
+        std::string controls;
+        html::tag_picker(controls, "/recommend?time=" + url_encode(time) + (v1 ? "&v1=1" : ""),
+                         user_tags(c), tag, "whole library");
+        controls += window_controls(here, time, v1);
+        if (auto hidden = r.query_param("hidden"); hidden && paper_id_from_path(*hidden)) {
+            auto id = *paper_id_from_path(*hidden);
+            controls += "<form method=\"post\" class=\"notice\" action=\"/feedback/" +
+                        html::escape(id) + "\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+                        html::escape(c.csrf) + "\"><input type=\"hidden\" name=\"action\" value=\"undo\">"
+                        "<input type=\"hidden\" name=\"next\" value=\"" + html::escape(here) +
+                        "\">Not interested in " + html::escape(id) +
+                        ": it will not be recommended again. <button type=\"submit\">undo</button></form>";
+        }
+        const auto& listing = std::get<Listing>(l);
+        controls += "<p class=\"hint\">Ranked by a model of " +
+                    (tag.empty() ? std::string("your library") : "the papers tagged " + html::escape(tag)) +
+                    " (a linear SVM over the papers' tf-idf): the more bars, the closer a paper is "
+                    "to what you saved.";
+        if (listing.computed && !listing.items.empty())
+            controls += *listing.computed == "now" ? " Computed just now from your latest library."
+                                                   : " From the nightly run (nothing changed since).";
+        controls += "</p>";
+        return listing_page(r, c, tag.empty() ? "Recommended for you" : "Recommended for tag " + tag,
+                            controls, listing, std::get<Window>(w),
+                            tag.empty() ? "No recommendations yet: save a few papers."
+                                        : "No recommendations for this tag yet: tag a few papers.",
+                            "", true);
     });
 
     // Accounts.
@@ -334,7 +380,8 @@ void Site::Impl::add_page_routes() {
                 "type=\"password\" required minlength=\"8\" maxlength=\"1024\" "
                 "autocomplete=\"new-password\"><button type=\"submit\">change password</button></form>"
                 "<form class=\"account\" method=\"post\" action=\"/account/delete\"><h2>Delete "
-                "account</h2><p>Removes your account and your library.</p>" + csrf +
+                "account</h2><p>Removes your account, your library, your tags and your "
+                "\"not interested\" marks.</p>" + csrf +
                 "<label for=\"confirm\">password</label><input id=\"confirm\" name=\"password\" "
                 "type=\"password\" required autocomplete=\"current-password\">"
                 "<button type=\"submit\">delete my account</button></form>";
@@ -375,21 +422,88 @@ void Site::Impl::add_page_routes() {
         return resp;
     });
 
+    // A form about one paper (/<prefix>/<paper id>), without script: CSRF, a session and the
+    // id checked, then `body` answers.
+    auto paper_form = [this, error_page](std::string prefix, auto body) {
+        router.add(Method::Post, prefix + "*", [this, error_page, body](Request& r) {
+            auto& c = ctx(r);
+            if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+            if (!c.user) return Response::redirect("/login");
+            auto id = paper_id_from_path(r.path_rest);
+            if (!id) return error_page(c, 400, "not an arXiv id");
+            return body(c, *id, r.form());
+        });
+    };
+
     // Save / unsave without script.
-    router.add(Method::Post, "/library/*", [this, error_page](Request& r) {
+    paper_form("/library/", [this, error_page](RequestContext& c, const std::string& id, const web::Fields& form) {
+        if (form_field(form, "action") == "unsave") {
+            users.unsave_paper(c.user->id, id);
+        } else {
+            if (!c.snap->catalog->find(id)) return error_page(c, 404, "no such paper");
+            users.save_paper(c.user->id, id);
+        }
+        return Response::redirect(safe_next(form_field(form, "next")));
+    });
+
+    // Tags and "not interested" without script.
+    paper_form("/tag/paper/", [this, error_page](RequestContext& c, const std::string& pid,
+                                                 const web::Fields& form) {
+        std::string tag = form_field(form, "tag");
+        if (!valid_tag_name(tag))
+            return error_page(c, 400, "A tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'.");
+        if (form_field(form, "action") == "remove") {
+            users.untag_paper(c.user->id, tag, pid);
+        } else {
+            if (!c.snap->catalog->find(pid)) return error_page(c, 404, "no such paper");
+            if (users.tag_paper(c.user->id, tag, pid, kMaxTags) == TagOutcome::TooManyTags)
+                return error_page(c, 409, "You have " + std::to_string(kMaxTags) +
+                                              " tags, the most there can be; delete one first.");
+        }
+        return Response::redirect(safe_next(form_field(form, "next")));
+    });
+    router.add(Method::Post, "/tag/rename", [this, error_page](Request& r) {
         auto& c = ctx(r);
         if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
         if (!c.user) return Response::redirect("/login");
-        auto id = paper_id_from_path(r.path_rest);
-        if (!id) return error_page(c, 400, "not an arXiv id");
         auto form = r.form();
-        if (form_field(form, "action") == "unsave") {
-            users.unsave_paper(c.user->id, *id);
-        } else {
-            if (!c.snap->catalog->find(*id)) return error_page(c, 404, "no such paper");
-            users.save_paper(c.user->id, *id);
+        std::string from = form_field(form, "tag"), to = form_field(form, "to");
+        if (!valid_tag_name(from) || !valid_tag_name(to))
+            return error_page(c, 400, "A tag name is 1 to 40 letters, digits, spaces, '.', '_' or '-'.");
+        switch (users.rename_tag(c.user->id, from, to)) {
+            case TagOutcome::NoSuchTag: return error_page(c, 404, "no such tag");
+            case TagOutcome::NameTaken: return error_page(c, 409, "A tag of that name exists.");
+            default: return Response::redirect("/library?tag=" + url_encode(to));
         }
-        return Response::redirect(safe_next(form_field(form, "next")));
+    });
+    router.add(Method::Post, "/tag/delete", [this, error_page](Request& r) {
+        auto& c = ctx(r);
+        if (!csrf_ok(r, c)) return error_page(c, 403, "The form expired; please try again.");
+        if (!c.user) return Response::redirect("/login");
+        std::string tag = form_field(r.form(), "tag");
+        if (!valid_tag_name(tag)) return error_page(c, 400, "not a tag name");
+        if (!users.delete_tag(c.user->id, tag)) return error_page(c, 404, "no such tag");
+        return Response::redirect("/library");
+    });
+    paper_form("/feedback/", [this, error_page](RequestContext& c, const std::string& pid,
+                                                const web::Fields& form) {
+        std::string next = safe_next(form_field(form, "next"));
+        if (form_field(form, "action") == "undo") {
+            users.clear_feedback(c.user->id, pid);
+            return Response::redirect(next);
+        }
+        if (!c.snap->catalog->find(pid)) return error_page(c, 404, "no such paper");
+        users.set_feedback(c.user->id, pid, -1);
+        // Back to the page, which offers an undo (one "hidden" at a time).
+        if (auto h = next.find("hidden="); h != std::string::npos && h > 0 &&
+                                            (next[h - 1] == '?' || next[h - 1] == '&')) {
+            auto end = next.find('&', h);
+            next.erase(h - 1, end == std::string::npos ? std::string::npos : end - h + 1);
+            if (next.find('?') == std::string::npos && next.find('&') != std::string::npos)
+                next[next.find('&')] = '?';
+        }
+        return Response::redirect(next + (next.find('?') == std::string::npos ? "?" : "&") +
+                                  "hidden=" + url_encode(pid));
     });
 
     // Static files and thumbnails.

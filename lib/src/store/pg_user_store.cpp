@@ -7,6 +7,7 @@
 
 #include <poll.h>
 
+#include <map>
 #include <mutex>
 #include <stdexcept>
 
@@ -47,6 +48,31 @@ const char* const kPgUserMigrations[] = {
     // 1 -> 2: sessions end when session_rev moves (serve's logout, password change)
     R"sql(
     ALTER TABLE users ADD COLUMN session_rev BIGINT NOT NULL DEFAULT 0;
+    )sql",
+    // 2 -> 3: tags and "not interested" feedback
+    R"sql(
+    CREATE TABLE tags (
+        id         BIGSERIAL PRIMARY KEY,
+        user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name       TEXT COLLATE "C" NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE tag_papers (
+        seq       BIGSERIAL PRIMARY KEY,
+        tag_id    BIGINT NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        paper_id  TEXT COLLATE "C" NOT NULL,
+        tagged_at TEXT COLLATE "C" NOT NULL,
+        UNIQUE (tag_id, paper_id)
+    );
+    CREATE TABLE feedback (
+        seq        BIGSERIAL PRIMARY KEY,
+        user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id   TEXT COLLATE "C" NOT NULL,
+        value      INTEGER NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        UNIQUE (user_id, paper_id)
+    );
     )sql",
 };
 constexpr int kPgUserSchemaVersion = static_cast<int>(std::size(kPgUserMigrations));
@@ -118,7 +144,7 @@ public:
     }
 
     bool delete_user(int64_t user_id) override {
-        // library rows go with the user (ON DELETE CASCADE).
+        // library, tags (and their papers) and feedback go with the user (ON DELETE CASCADE).
         return with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("DELETE FROM users WHERE id = $1", user_id).affected_rows() > 0;
         });
@@ -140,7 +166,12 @@ public:
             bool changed = w.exec_params("DELETE FROM library WHERE user_id = $1 AND paper_id = $2",
                                          user_id, std::string(paper_id))
                                .affected_rows() > 0;
-            if (changed) bump_rev(w, user_id);
+            if (changed) {
+                bump_rev(w, user_id);
+                w.exec_params("DELETE FROM tag_papers WHERE paper_id = $1 AND tag_id IN "
+                              "(SELECT id FROM tags WHERE user_id = $2)",
+                              std::string(paper_id), user_id);
+            }
             return changed;
         });
     }
@@ -180,17 +211,183 @@ public:
             auto r = w.exec("SELECT u.id, u.username, u.library_rev, l.paper_id FROM users u "
                             "JOIN library l ON l.user_id = u.id ORDER BY u.id, l.paper_id");
             std::vector<UserLibrary> out;
+            std::map<int64_t, size_t> at;
             for (const auto& row : r) {
                 int64_t id = row[0].as<int64_t>();
-                if (out.empty() || out.back().user_id != id)
-                    out.push_back({id, row[1].as<std::string>(), row[2].as<int64_t>(), {}});
+                if (out.empty() || out.back().user_id != id) {
+                    at[id] = out.size();
+                    out.push_back({id, row[1].as<std::string>(), row[2].as<int64_t>(), {}, {}, {}});
+                }
                 out.back().paper_ids.push_back(row[3].as<std::string>());
+            }
+            for (const auto& row : w.exec("SELECT t.user_id, t.id, t.name, p.paper_id FROM tags t "
+                                          "JOIN tag_papers p ON p.tag_id = t.id "
+                                          "ORDER BY t.user_id, t.name, p.paper_id")) {
+                auto u = at.find(row[0].as<int64_t>());
+                if (u == at.end()) continue;
+                auto& tags = out[u->second].tags;
+                int64_t tag_id = row[1].as<int64_t>();
+                if (tags.empty() || tags.back().id != tag_id)
+                    tags.push_back({tag_id, row[2].as<std::string>(), {}});
+                tags.back().paper_ids.push_back(row[3].as<std::string>());
+            }
+            for (const auto& row : w.exec("SELECT user_id, paper_id FROM feedback WHERE value < 0 "
+                                          "ORDER BY user_id, paper_id")) {
+                auto u = at.find(row[0].as<int64_t>());
+                if (u != at.end()) out[u->second].not_interested.push_back(row[1].as<std::string>());
             }
             return out;
         });
     }
 
+    std::vector<TagInfo> tags(int64_t user_id) override {
+        return with_tx<std::vector<TagInfo>>([&](pqxx::work& w) {
+            std::vector<TagInfo> out;
+            for (const auto& row : w.exec_params("SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
+                                                 "LEFT JOIN tag_papers p ON p.tag_id = t.id "
+                                                 "WHERE t.user_id = $1 GROUP BY t.id ORDER BY t.name",
+                                                 user_id))
+                out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+            return out;
+        });
+    }
+
+    TagOutcome tag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id,
+                         size_t max_tags) override {
+        return with_tx<TagOutcome>([&](pqxx::work& w) {
+            // One tag change per user at a time: the limit check and the insert stay together.
+            w.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id);
+            auto id = tag_id(w, user_id, tag);
+            if (!id) {
+                auto n = w.exec_params("SELECT COUNT(*) FROM tags WHERE user_id = $1", user_id)[0][0].as<int64_t>();
+                if (static_cast<size_t>(n) >= max_tags) return TagOutcome::TooManyTags;
+                id = w.exec_params("INSERT INTO tags (user_id, name, created_at) VALUES ($1, $2, $3) "
+                                   "RETURNING id",
+                                   user_id, std::string(tag), utc_now_iso8601())[0][0]
+                         .as<int64_t>();
+            }
+            if (w.exec_params("INSERT INTO library (user_id, paper_id, saved_at) VALUES ($1, $2, $3) "
+                              "ON CONFLICT (user_id, paper_id) DO NOTHING",
+                              user_id, std::string(paper_id), utc_now_iso8601())
+                    .affected_rows() > 0)
+                bump_rev(w, user_id);
+            bool changed = w.exec_params("INSERT INTO tag_papers (tag_id, paper_id, tagged_at) "
+                                         "VALUES ($1, $2, $3) ON CONFLICT (tag_id, paper_id) DO NOTHING",
+                                         *id, std::string(paper_id), utc_now_iso8601())
+                               .affected_rows() > 0;
+            return changed ? TagOutcome::Changed : TagOutcome::Unchanged;
+        });
+    }
+
+    TagOutcome untag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id) override {
+        return with_tx<TagOutcome>([&](pqxx::work& w) {
+            auto id = tag_id(w, user_id, tag);
+            if (!id) return TagOutcome::NoSuchTag;
+            return w.exec_params("DELETE FROM tag_papers WHERE tag_id = $1 AND paper_id = $2", *id,
+                                 std::string(paper_id))
+                               .affected_rows() > 0
+                       ? TagOutcome::Changed
+                       : TagOutcome::Unchanged;
+        });
+    }
+
+    bool delete_tag(int64_t user_id, std::string_view tag) override {
+        // tag_papers go with the tag (ON DELETE CASCADE).
+        return with_tx<bool>([&](pqxx::work& w) {
+            return w.exec_params("DELETE FROM tags WHERE user_id = $1 AND name = $2", user_id,
+                                 std::string(tag))
+                       .affected_rows() > 0;
+        });
+    }
+
+    TagOutcome rename_tag(int64_t user_id, std::string_view from, std::string_view to) override {
+        return with_tx<TagOutcome>([&](pqxx::work& w) {
+            w.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id);
+            auto id = tag_id(w, user_id, from);
+            if (!id) return TagOutcome::NoSuchTag;
+            if (from == to) return TagOutcome::Unchanged;
+            if (tag_id(w, user_id, to)) return TagOutcome::NameTaken;
+            w.exec_params("UPDATE tags SET name = $1 WHERE id = $2", std::string(to), *id);
+            return TagOutcome::Changed;
+        });
+    }
+
+    std::optional<TagInfo> find_tag(int64_t user_id, std::string_view tag) override {
+        return with_tx<std::optional<TagInfo>>([&](pqxx::work& w) -> std::optional<TagInfo> {
+            auto r = w.exec_params("SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
+                                   "LEFT JOIN tag_papers p ON p.tag_id = t.id "
+                                   "WHERE t.user_id = $1 AND t.name = $2 GROUP BY t.id",
+                                   user_id, std::string(tag));
+            if (r.empty()) return std::nullopt;
+            return TagInfo{r[0][0].as<int64_t>(), r[0][1].as<std::string>(), r[0][2].as<int64_t>()};
+        });
+    }
+
+    std::vector<std::string> tag_papers(int64_t tag_id) override {
+        return with_tx<std::vector<std::string>>([&](pqxx::work& w) {
+            std::vector<std::string> out;
+            for (const auto& row : w.exec_params("SELECT paper_id FROM tag_papers WHERE tag_id = $1 "
+                                                 "ORDER BY tagged_at DESC, seq DESC",
+                                                 tag_id))
+                out.push_back(row[0].as<std::string>());
+            return out;
+        });
+    }
+
+    std::vector<std::pair<std::string, std::string>> paper_tags(int64_t user_id) override {
+        return with_tx<std::vector<std::pair<std::string, std::string>>>([&](pqxx::work& w) {
+            std::vector<std::pair<std::string, std::string>> out;
+            for (const auto& row : w.exec_params("SELECT p.paper_id, t.name FROM tags t "
+                                                 "JOIN tag_papers p ON p.tag_id = t.id WHERE t.user_id = $1 "
+                                                 "ORDER BY t.name, p.paper_id",
+                                                 user_id))
+                out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+            return out;
+        });
+    }
+
+    bool set_feedback(int64_t user_id, std::string_view paper_id, int value) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            bool changed = w.exec_params("INSERT INTO feedback (user_id, paper_id, value, created_at) "
+                                         "VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, paper_id) "
+                                         "DO UPDATE SET value = EXCLUDED.value "
+                                         "WHERE feedback.value <> EXCLUDED.value",
+                                         user_id, std::string(paper_id), value, utc_now_iso8601())
+                               .affected_rows() > 0;
+            if (changed) bump_rev(w, user_id);
+            return changed;
+        });
+    }
+
+    bool clear_feedback(int64_t user_id, std::string_view paper_id) override {
+        return with_tx<bool>([&](pqxx::work& w) {
+            bool changed = w.exec_params("DELETE FROM feedback WHERE user_id = $1 AND paper_id = $2",
+                                         user_id, std::string(paper_id))
+                               .affected_rows() > 0;
+            if (changed) bump_rev(w, user_id);
+            return changed;
+        });
+    }
+
+    std::vector<FeedbackEntry> feedback(int64_t user_id) override {
+        return with_tx<std::vector<FeedbackEntry>>([&](pqxx::work& w) {
+            std::vector<FeedbackEntry> out;
+            for (const auto& row : w.exec_params("SELECT paper_id, value, created_at FROM feedback "
+                                                 "WHERE user_id = $1 ORDER BY created_at DESC, seq DESC",
+                                                 user_id))
+                out.push_back({row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()});
+            return out;
+        });
+    }
+
 private:
+    static std::optional<int64_t> tag_id(pqxx::work& w, int64_t user_id, std::string_view tag) {
+        auto r = w.exec_params("SELECT id FROM tags WHERE user_id = $1 AND name = $2", user_id,
+                               std::string(tag));
+        if (r.empty()) return std::nullopt;
+        return r[0][0].as<int64_t>();
+    }
+
     static void bump_rev(pqxx::work& w, int64_t user_id) {
         w.exec_params("UPDATE users SET library_rev = library_rev + 1 WHERE id = $1", user_id);
     }

@@ -1,5 +1,6 @@
 #include <asp/store/user_store.hpp>
 
+#include <map>
 #include <mutex>
 
 #include <asp/core/time.hpp>
@@ -31,6 +32,29 @@ const char* const kUserMigrations[] = {
     // 1 -> 2
     R"sql(
     ALTER TABLE users ADD COLUMN session_rev INTEGER NOT NULL DEFAULT 0;
+    )sql",
+    // 2 -> 3: tags and "not interested" feedback
+    R"sql(
+    CREATE TABLE tags (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (user_id, name)
+    );
+    CREATE TABLE tag_papers (
+        tag_id    INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        paper_id  TEXT NOT NULL,
+        tagged_at TEXT NOT NULL,
+        UNIQUE (tag_id, paper_id)
+    );
+    CREATE TABLE feedback (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_id   TEXT NOT NULL,
+        value      INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (user_id, paper_id)
+    );
     )sql",
 };
 
@@ -97,9 +121,15 @@ public:
     bool delete_user(int64_t user_id) override {
         std::lock_guard lock(mu_);
         SQLite::Transaction tx(*db_);
-        SQLite::Statement lib(*db_, "DELETE FROM library WHERE user_id = ?");
-        lib.bind(1, static_cast<int64_t>(user_id));
-        lib.exec();
+        for (const char* sql : {"DELETE FROM tag_papers WHERE tag_id IN "
+                                "(SELECT id FROM tags WHERE user_id = ?)",
+                                "DELETE FROM tags WHERE user_id = ?",
+                                "DELETE FROM feedback WHERE user_id = ?",
+                                "DELETE FROM library WHERE user_id = ?"}) {
+            SQLite::Statement del(*db_, sql);
+            del.bind(1, static_cast<int64_t>(user_id));
+            del.exec();
+        }
         SQLite::Statement st(*db_, "DELETE FROM users WHERE id = ?");
         st.bind(1, static_cast<int64_t>(user_id));
         bool removed = st.exec() > 0;
@@ -157,16 +187,215 @@ public:
                             "SELECT u.id, u.username, u.library_rev, l.paper_id FROM users u "
                             "JOIN library l ON l.user_id = u.id ORDER BY u.id, l.paper_id");
         std::vector<UserLibrary> out;
+        std::map<int64_t, size_t> at;
         while (q.executeStep()) {
             int64_t id = q.getColumn(0).getInt64();
-            if (out.empty() || out.back().user_id != id)
-                out.push_back({id, q.getColumn(1).getString(), q.getColumn(2).getInt64(), {}});
+            if (out.empty() || out.back().user_id != id) {
+                at[id] = out.size();
+                out.push_back({id, q.getColumn(1).getString(), q.getColumn(2).getInt64(), {}, {}, {}});
+            }
             out.back().paper_ids.push_back(q.getColumn(3).getString());
+        }
+        SQLite::Statement t(*db_,
+                            "SELECT t.user_id, t.id, t.name, p.paper_id FROM tags t "
+                            "JOIN tag_papers p ON p.tag_id = t.id ORDER BY t.user_id, t.name, p.paper_id");
+        while (t.executeStep()) {
+            auto u = at.find(t.getColumn(0).getInt64());
+            if (u == at.end()) continue;
+            auto& tags = out[u->second].tags;
+            int64_t tag_id = t.getColumn(1).getInt64();
+            if (tags.empty() || tags.back().id != tag_id)
+                tags.push_back({tag_id, t.getColumn(2).getString(), {}});
+            tags.back().paper_ids.push_back(t.getColumn(3).getString());
+        }
+        SQLite::Statement f(*db_,
+                            "SELECT user_id, paper_id FROM feedback WHERE value < 0 "
+                            "ORDER BY user_id, paper_id");
+        while (f.executeStep()) {
+            auto u = at.find(f.getColumn(0).getInt64());
+            if (u != at.end()) out[u->second].not_interested.push_back(f.getColumn(1).getString());
         }
         return out;
     }
 
+    std::vector<TagInfo> tags(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
+                            "LEFT JOIN tag_papers p ON p.tag_id = t.id WHERE t.user_id = ? "
+                            "GROUP BY t.id ORDER BY t.name");
+        q.bind(1, static_cast<int64_t>(user_id));
+        std::vector<TagInfo> out;
+        while (q.executeStep())
+            out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64()});
+        return out;
+    }
+
+    TagOutcome tag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id,
+                         size_t max_tags) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        auto tag_id = tag_id_locked(user_id, tag);
+        if (!tag_id) {
+            SQLite::Statement n(*db_, "SELECT COUNT(*) FROM tags WHERE user_id = ?");
+            n.bind(1, static_cast<int64_t>(user_id));
+            n.executeStep();
+            if (static_cast<size_t>(n.getColumn(0).getInt64()) >= max_tags) return TagOutcome::TooManyTags;
+            SQLite::Statement add(*db_, "INSERT INTO tags (user_id, name, created_at) VALUES (?, ?, ?)");
+            add.bind(1, static_cast<int64_t>(user_id));
+            add.bind(2, std::string(tag));
+            add.bind(3, utc_now_iso8601());
+            add.exec();
+            tag_id = db_->getLastInsertRowid();
+        }
+        SQLite::Statement save(*db_,
+                               "INSERT INTO library (user_id, paper_id, saved_at) VALUES (?, ?, ?) "
+                               "ON CONFLICT(user_id, paper_id) DO NOTHING");
+        save.bind(1, static_cast<int64_t>(user_id));
+        save.bind(2, std::string(paper_id));
+        save.bind(3, utc_now_iso8601());
+        if (save.exec() > 0) bump_rev_locked(user_id);
+        SQLite::Statement st(*db_,
+                             "INSERT INTO tag_papers (tag_id, paper_id, tagged_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT(tag_id, paper_id) DO NOTHING");
+        st.bind(1, *tag_id);
+        st.bind(2, std::string(paper_id));
+        st.bind(3, utc_now_iso8601());
+        bool changed = st.exec() > 0;
+        tx.commit();
+        return changed ? TagOutcome::Changed : TagOutcome::Unchanged;
+    }
+
+    TagOutcome untag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id) override {
+        std::lock_guard lock(mu_);
+        auto tag_id = tag_id_locked(user_id, tag);
+        if (!tag_id) return TagOutcome::NoSuchTag;
+        SQLite::Statement st(*db_, "DELETE FROM tag_papers WHERE tag_id = ? AND paper_id = ?");
+        st.bind(1, *tag_id);
+        st.bind(2, std::string(paper_id));
+        return st.exec() > 0 ? TagOutcome::Changed : TagOutcome::Unchanged;
+    }
+
+    bool delete_tag(int64_t user_id, std::string_view tag) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        auto tag_id = tag_id_locked(user_id, tag);
+        if (!tag_id) return false;
+        SQLite::Statement p(*db_, "DELETE FROM tag_papers WHERE tag_id = ?");
+        p.bind(1, *tag_id);
+        p.exec();
+        SQLite::Statement t(*db_, "DELETE FROM tags WHERE id = ?");
+        t.bind(1, *tag_id);
+        t.exec();
+        tx.commit();
+        return true;
+    }
+
+    TagOutcome rename_tag(int64_t user_id, std::string_view from, std::string_view to) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        auto tag_id = tag_id_locked(user_id, from);
+        if (!tag_id) return TagOutcome::NoSuchTag;
+        if (from == to) return TagOutcome::Unchanged;
+        if (tag_id_locked(user_id, to)) return TagOutcome::NameTaken;
+        SQLite::Statement st(*db_, "UPDATE tags SET name = ? WHERE id = ?");
+        st.bind(1, std::string(to));
+        st.bind(2, *tag_id);
+        st.exec();
+        tx.commit();
+        return TagOutcome::Changed;
+    }
+
+    std::optional<TagInfo> find_tag(int64_t user_id, std::string_view tag) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
+                            "LEFT JOIN tag_papers p ON p.tag_id = t.id "
+                            "WHERE t.user_id = ? AND t.name = ? GROUP BY t.id");
+        q.bind(1, static_cast<int64_t>(user_id));
+        q.bind(2, std::string(tag));
+        if (!q.executeStep()) return std::nullopt;
+        return TagInfo{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+    }
+
+    std::vector<std::string> tag_papers(int64_t tag_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT paper_id FROM tag_papers WHERE tag_id = ? "
+                            "ORDER BY tagged_at DESC, rowid DESC");
+        q.bind(1, tag_id);
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    }
+
+    std::vector<std::pair<std::string, std::string>> paper_tags(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT p.paper_id, t.name FROM tags t JOIN tag_papers p ON p.tag_id = t.id "
+                            "WHERE t.user_id = ? ORDER BY t.name, p.paper_id");
+        q.bind(1, static_cast<int64_t>(user_id));
+        std::vector<std::pair<std::string, std::string>> out;
+        while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        return out;
+    }
+
+    bool set_feedback(int64_t user_id, std::string_view paper_id, int value) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        SQLite::Statement st(*db_,
+                             "INSERT INTO feedback (user_id, paper_id, value, created_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(user_id, paper_id) DO UPDATE SET value = excluded.value "
+                             "WHERE value != excluded.value");
+        st.bind(1, static_cast<int64_t>(user_id));
+        st.bind(2, std::string(paper_id));
+        st.bind(3, value);
+        st.bind(4, utc_now_iso8601());
+        bool changed = st.exec() > 0;
+        if (changed) bump_rev_locked(user_id);
+        tx.commit();
+        return changed;
+    }
+
+    bool clear_feedback(int64_t user_id, std::string_view paper_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Transaction tx(*db_);
+        SQLite::Statement st(*db_, "DELETE FROM feedback WHERE user_id = ? AND paper_id = ?");
+        st.bind(1, static_cast<int64_t>(user_id));
+        st.bind(2, std::string(paper_id));
+        bool changed = st.exec() > 0;
+        if (changed) bump_rev_locked(user_id);
+        tx.commit();
+        return changed;
+    }
+
+    std::vector<FeedbackEntry> feedback(int64_t user_id) override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_,
+                            "SELECT paper_id, value, created_at FROM feedback WHERE user_id = ? "
+                            "ORDER BY created_at DESC, rowid DESC");
+        q.bind(1, static_cast<int64_t>(user_id));
+        std::vector<FeedbackEntry> out;
+        while (q.executeStep())
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getString()});
+        return out;
+    }
+
 private:
+    std::optional<int64_t> tag_id_locked(int64_t user_id, std::string_view tag) {
+        SQLite::Statement q(*db_, "SELECT id FROM tags WHERE user_id = ? AND name = ?");
+        q.bind(1, static_cast<int64_t>(user_id));
+        q.bind(2, std::string(tag));
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getInt64();
+    }
+
+    void bump_rev_locked(int64_t user_id) {
+        SQLite::Statement rev(*db_, "UPDATE users SET library_rev = library_rev + 1 WHERE id = ?");
+        rev.bind(1, static_cast<int64_t>(user_id));
+        rev.exec();
+    }
+
     std::optional<User> find_locked(const char* column, const std::string& value) {
         SQLite::Statement q(*db_, std::string("SELECT id, username, password_hash, created_at, "
                                               "library_rev, session_rev FROM users WHERE ") +
@@ -185,9 +414,15 @@ private:
         if (insert) st.bind(3, utc_now_iso8601());
         bool changed = st.exec() > 0;
         if (changed) {
-            SQLite::Statement rev(*db_, "UPDATE users SET library_rev = library_rev + 1 WHERE id = ?");
-            rev.bind(1, static_cast<int64_t>(user_id));
-            rev.exec();
+            bump_rev_locked(user_id);
+            if (!insert) {
+                SQLite::Statement untag(*db_,
+                                        "DELETE FROM tag_papers WHERE paper_id = ? AND tag_id IN "
+                                        "(SELECT id FROM tags WHERE user_id = ?)");
+                untag.bind(1, std::string(paper_id));
+                untag.bind(2, static_cast<int64_t>(user_id));
+                untag.exec();
+            }
         }
         tx.commit();
         return changed;

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 #include <asp/core/result.hpp>
 
 namespace asp {

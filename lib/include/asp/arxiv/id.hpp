@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <asp/core/data_dir.hpp>  // file_stem(raw_id, version)
+
 namespace asp {
 
 struct ArxivId {
@@ -15,7 +17,7 @@ struct ArxivId {
 
     // "2101.00001v2" (or the raw id when version is 0)
     std::string versioned() const;
-    // File-name stem of a version: "2101.00001v2", "cs_0112017v1"
+    // File-name stem of a version (asp::file_stem): "2101.00001v2", "cs_0112017v1"
     std::string file_stem() const;
 };
 
@@ -26,8 +28,5 @@ std::optional<ArxivId> parse_arxiv_id(std::string_view text);
 
 // True when `raw` (no version) is syntactically a valid arXiv id.
 bool is_valid_raw_id(std::string_view raw);
-
-// File-name stem for a raw id and version: "/" becomes "_".
-std::string file_stem(std::string_view raw_id, int version);
 
 }  // namespace asp

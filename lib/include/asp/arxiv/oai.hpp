@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 
 namespace asp {
 

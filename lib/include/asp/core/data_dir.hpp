@@ -8,6 +8,10 @@
 
 namespace asp {
 
+// The file-name stem of a paper version in the stage folders: the raw id with "/" mapped to
+// "_", then "v<version>" when version > 0 ("cs/0112017", 1 -> "cs_0112017v1").
+std::string file_stem(std::string_view raw_id, int version);
+
 class DataDir {
 public:
     explicit DataDir(std::filesystem::path root);

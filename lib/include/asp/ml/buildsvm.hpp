@@ -2,7 +2,11 @@
 // SVM (asp/ml/linear_svm.hpp: the original's LinearSVC(C=0.1, class_weight='balanced',
 // tol=1e-6, squared hinge, intercept)) with the user's saved papers as positives and every
 // other indexed paper as negatives, over the tf-idf vectors of the current index generation,
-// and writes the top `top` papers by decision value to recs/ (asp/ml/recs.hpp).
+// and writes the top `top` papers by decision value to recs/ (asp/ml/recs.hpp). Every
+// non-empty tag of a user gets its own list the same way (positives = the tag's papers, which
+// it leaves out; recs/tag-<user>-<tag>.bin), retrained when its inputs or the index changed.
+// "Not interested" papers are weighted negatives of every model of their user and never listed
+// (asp/ml/svm_rank.hpp).
 //
 // All users to train are trained together (asp/ml/linear_svm.hpp: train_linear_svms, one pass
 // over the matrix per iteration for everyone), split into `jobs` groups that run in parallel.
@@ -43,6 +47,7 @@ struct BuildSvmReport {
     StageSummary summary;  // done = users trained, skipped = unchanged, failed = no indexed paper
     size_t removed = 0;    // stale files of users without a library
     size_t updated = 0;    // users whose list was carried over and updated without training
+    size_t tags_done = 0, tags_skipped = 0, tags_failed = 0;  // per-tag lists
     uint64_t generation = 0;
 };
 

@@ -67,6 +67,9 @@ public:
     SearchPage search(std::string_view query, size_t offset, size_t limit) const;
     std::vector<ScoredPaper> search(std::string_view query, size_t k) const;
 
+    // The mapped generation (asp/ml/svm_rank.hpp trains on its tf-idf matrix).
+    const Generation& generation_data() const { return *g_; }
+
 private:
     explicit IndexReader(std::unique_ptr<Generation> g);
     std::unique_ptr<Generation> g_;

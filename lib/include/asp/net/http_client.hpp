@@ -60,7 +60,4 @@ std::unique_ptr<HttpClient> make_curl_http_client(std::string user_agent);
 // The User-Agent every tool sends: "arxiv-sanity-cpp/<version> (+project URL)".
 std::string default_user_agent();
 
-// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string url_encode(std::string_view s);
-
 }  // namespace asp

@@ -4,7 +4,7 @@
 // paper whose current version has text and thumbnail, see download.hpp).
 #pragma once
 
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 #include <asp/core/data_dir.hpp>
 #include <asp/store/papers_db.hpp>
 

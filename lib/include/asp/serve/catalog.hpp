@@ -75,6 +75,22 @@ struct Scored {
     double score = 0;
 };
 
+// One recommendation model a reader asks for: the whole library, one tag, or several tags'
+// union (docs/tools/serve.md, "Recommendations").
+struct ModelQuery {
+    int64_t user_id = 0;
+    std::string cache_key;    // names the model among the user's ("" the library, "tag:<id>", ...)
+    int64_t nightly_tag = 0;  // buildsvm's list to prefer when it is as fresh: 0 the user's own
+                              // (whole library), > 0 that tag's, < 0 none (a union of tags)
+    std::vector<std::string> positives;       // the papers the model learns from
+    std::vector<std::string> not_interested;  // the user's explicit negatives
+};
+
+struct ModelAnswer {
+    std::vector<Scored> ranked;  // best first; neither positives nor not-interested papers
+    bool nightly = false;        // buildsvm's list (else computed now, or cached since)
+};
+
 // What analyze (index/) and buildsvm (recs/) published, as serve reads it.
 class Analysis {
 public:
@@ -89,6 +105,13 @@ public:
                                                           size_t limit) const = 0;
     // A user's recommendations, best first; empty when none were computed.
     virtual std::vector<Scored> recommendations(int64_t user_id) const = 0;
+    // The model's ranking: buildsvm's list when it was trained on exactly these inputs and
+    // this index, else trained now (and kept until the inputs or the index change). Thread
+    // safe. Without an index: only buildsvm's whole-library list, if any.
+    virtual ModelAnswer recommend(const ModelQuery& q) const {
+        if (q.nightly_tag != 0) return {};
+        return {recommendations(q.user_id), true};
+    }
 };
 
 // Opens the analysis outputs of a data directory and says when they changed.

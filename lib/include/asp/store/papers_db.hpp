@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 
 namespace SQLite {
 class Database;

@@ -69,7 +69,7 @@ struct Response {
 
 // Percent-decoding ("+" as space when `plus_is_space`); invalid escapes are kept verbatim.
 std::string url_decode(std::string_view s, bool plus_is_space);
-// (Percent-encoding: asp::url_encode in <asp/net/http_client.hpp>.)
+// (Percent-encoding: asp::url_encode in <asp/web/url.hpp>.)
 // "a=1&b=x%20y" -> fields.
 Fields parse_query_string(std::string_view qs);
 // A request target ("/api/search?q=x") into request.path (decoded) and request.query.

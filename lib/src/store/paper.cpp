@@ -1,4 +1,4 @@
-#include <asp/arxiv/paper.hpp>
+#include <asp/store/paper.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -89,11 +89,11 @@ prepared_root() {
   tar=$work/root-$kind-$key.tar
   if [ ! -s "$tar" ]; then
     base=$(machine_root_cache) || return 1
-    # a build root of an older install-deps.sh: only what it lacks gets installed
+    # a root of the same kind made for an older package list: only what it lacks gets installed
     local older
-    older=$(find "$work" -maxdepth 1 -name 'root-build-*.tar' -printf '%T@ %p\n' | sort -rn |
+    older=$(find "$work" -maxdepth 1 -name "root-$kind-*.tar" -printf '%T@ %p\n' | sort -rn |
             head -n1 | cut -d' ' -f2-)
-    [ "$kind" = build ] && [ -n "$older" ] && base=$older
+    [ -n "$older" ] && base=$older
     echo "booted: preparing the $kind root (once; $tar)" >&2
     machine_new "$base" || return 1
     cp "$src/scripts/install-deps.sh" "$M_ROOT/tmp/install-deps.sh"

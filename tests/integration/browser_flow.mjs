@@ -103,11 +103,79 @@ check((await js(`[...document.querySelectorAll('.save-form')].map(f => f.dataset
       "the library holds the saved paper");
 await shot("library");
 
+// Every thumbnail strip fits its card: no scrollbar in the strip, no page wider than the window.
+const fits = `[...document.querySelectorAll('a.thumbs')].every(a => {
+    const card = a.closest('article').getBoundingClientRect(), img = a.querySelector('img').getBoundingClientRect();
+    return a.scrollWidth <= a.clientWidth + 1 && img.right <= card.right + 0.5 && img.width > 0; })
+  && document.documentElement.scrollWidth <= window.innerWidth + 1`;
+const strips = "document.querySelectorAll('a.thumbs img').length";
+
+// TeX typeset by KaTeX (served by serve itself); the source text is in the page without script.
+await go("/");
+for (let i = 0; i < 30 && (await js("document.querySelectorAll('.katex').length")) === 0; i++) await sleep(100);
+check((await js("document.querySelectorAll('.abstract .katex, h2 .katex').length")) > 0, "KaTeX typeset the TeX");
+const why = `JSON.stringify([...document.querySelectorAll('a.thumbs')].slice(0, 3).map(a => {
+    const card = a.closest('article').getBoundingClientRect(), img = a.querySelector('img').getBoundingClientRect();
+    return [a.scrollWidth, a.clientWidth, img.right, card.right, img.width]; })
+  .concat([document.documentElement.scrollWidth, window.innerWidth],
+    [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)
+      .slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + e.getBoundingClientRect().right)))`;
+check((await js(strips)) > 0 && (await js(fits)), "thumbnail strips fit the card at 1200 px: " + (await js(why)));
+
+// Field search: a category chip is a link to its cat: search.
+l = loaded();
+await js(`location.href = document.querySelector('article.paper a.cat').href; true`);
+await l;
+check((await js("document.querySelector('form.search input').value")).startsWith("cat:"), "a chip searches cat:");
+check((await js("document.querySelectorAll('article.paper').length")) > 0, "the cat: search lists papers");
+l = loaded();
+await js(`document.querySelector('form.search input').value = 'au:wang OR ti:"dark energy"';
+          document.querySelector('form.search').submit(); true`);
+await l;
+check((await js("document.querySelectorAll('article.paper').length")) > 0, "au: OR ti: finds papers");
+await shot("search-fields");
+
+// More than ten authors: ten shown, an expander for the rest (no script needed).
+await go("/similar/0704.0048");
+check((await js("document.querySelector('.origin .more-authors summary').textContent")) === "and 4 more",
+      "a long author list is shortened");
+check((await js("document.querySelector('.origin .more-authors').open")) === false, "closed at first");
+await js("document.querySelector('.origin .more-authors summary').click(); true");
+check((await js("document.querySelector('.origin .more-authors').open")) === true, "the expander opens");
+await shot("long-authors");
+
+// Top recent, saves in words.
+await go("/top?time=all");
+check((await js("document.querySelector('article.paper .score').textContent")) === "saved by 1 library", "top: saved by N");
+await shot("top");
+
+// Inspect, statistics (the SVG chart drawn by serve), about.
+await go(`/inspect/${first}`);
+check((await js("document.querySelectorAll('table.terms meter').length")) > 5, "inspect lists terms");
+await shot("inspect");
+await go("/stats");
+check((await js("document.querySelectorAll('svg.chart rect').length")) === 90, "a bar per day");
+check((await js("[...document.querySelectorAll('svg.chart rect')].some(r => r.height.baseVal.value > 0)")), "bars drawn");
+await shot("stats");
+await go("/about");
+check((await js("document.body.textContent")).includes("Thank you to arXiv for use of its open access interoperability"), "about");
+
+// An unknown page: the site's 404 page.
+const seen = problems.length;
+await go("/no/such/page");
+check((await js("document.querySelector('header.top') !== null && document.querySelector('h1').textContent")) === "Not found", "HTML 404");
+// The browser logs the 404 status itself; only that line is expected.
+for (let i = problems.length - 1; i >= seen; i--) if (/404/.test(problems[i])) problems.splice(i, 1);
+
 // A phone-sized view.
 await page("Emulation.setDeviceMetricsOverride", { width: 390, height: 844, deviceScaleFactor: 2, mobile: true });
 await go("/");
 check((await js("document.documentElement.scrollWidth")) <= 390 + 1, "no horizontal scroll on a phone");
+check((await js(strips)) > 0 && (await js(fits)), "thumbnail strips fit the card on a phone");
 await shot("recent-phone");
+await go("/stats");
+check((await js("document.documentElement.scrollWidth")) <= 390 + 1, "the chart fits a phone");
+await shot("stats-phone");
 
 check(problems.length === 0, `console errors (CSP violations?): ${problems.join(" | ")}`);
 console.log("ok");

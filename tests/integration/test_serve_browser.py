@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Headless Chromium (Debian's chromium) through the site: sign up, search, save a paper, open
-its similar papers and the library, a phone-sized page; no console errors (the CSP would report
-inline script or style). Screenshots go to docs/screenshots/ when ASP_SCREENSHOTS=1 (how the
+its similar papers and the library; KaTeX typesetting, thumbnail strips that fit the card at
+1200 px and on a phone, chips linking to field searches, a long author list's expander, top,
+inspect, the stats chart (also phone-sized), about, the HTML 404; no console errors (the CSP
+would report inline script or style, or a blocked KaTeX font). Screenshots go to docs/screenshots/ when ASP_SCREENSHOTS=1 (how the
 committed ones were made), else to a temporary folder."""
 import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import asp_testlib as t  # noqa: E402
@@ -19,8 +22,16 @@ def main():
     if not chromium or not node:
         t.missing("chromium or node is not installed")
     with t.temp_dir() as root:
-        data, papers = s.make_data_dir(root, hostile=False)
-        for p in papers[:40]:  # a thumbnail strip for some papers (any JPEG will do)
+        # Real records; sixty of them dated into the last 90 days, so the stats chart has bars.
+        data = root / "data"
+        papers = s.kaggle_papers(200)
+        now = time.time()
+        for i, p in enumerate(papers[100:160]):
+            p["published"] = p["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                          time.gmtime(now - (i * 37 % 89) * 86400 - 3600))
+        s.write_papers(data, papers)
+        (data / "thumbs").mkdir(exist_ok=True)
+        for p in papers[:40] + papers[100:160]:  # a thumbnail strip for some papers (any JPEG will do)
             src = t.FIXTURES / "serve" / "sample-thumb.jpg"
             if src.exists():
                 shutil.copy(src, data / "thumbs" / f"{p['id'].replace('/', '_')}v{p['version']}.jpg")
@@ -47,7 +58,8 @@ def main():
                     browser.wait(10)
                 except subprocess.TimeoutExpired:
                     browser.kill()
-            for name in ["signup", "recent", "search", "saved", "similar", "library", "recent-phone"]:
+            for name in ["signup", "recent", "search", "saved", "similar", "library", "recent-phone",
+                         "search-fields", "long-authors", "top", "inspect", "stats", "stats-phone"]:
                 t.check((shots / f"{name}.png").stat().st_size > 5000, f"screenshot {name}")
     print("ok")
 

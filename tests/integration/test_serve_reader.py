@@ -7,9 +7,14 @@
    libraries hold them (default a week), ties newest, v1=1;
 3. URLs and errors: /<id> and /<id>v<N> go to the similar page, an HTML 404 for browsers (the
    API keeps JSON), a page past the end says so;
-4. the card: comment, journal reference and DOI, BibTeX link, KaTeX served by serve itself.
+4. the card: comment, journal reference and DOI, BibTeX link, KaTeX served by serve itself;
+5. BibTeX of a paper and of a library, read back by python3-bibtexparser with the same fields
+   (every paper of the data, plus papers whose text tries to break BibTeX);
+6. /stats and /api/stats (counts of the data directory, the last run, papers per day as SVG);
+7. /inspect and /api/inspect (a paper's tf-idf terms; a user's terms); 8. /about.
 """
 import os
+import json
 import re
 import sqlite3
 import sys
@@ -23,6 +28,15 @@ from pipeline_testlib import fake_arxiv, make, pipeline_vars, require_tools  # n
 from serve_testlib import expect  # noqa: E402
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+# Papers whose text tries to break a BibTeX entry (lone braces, TeX specials, "and" in a name).
+TRICKY = [
+    {"id": "2012.00001", "title": "Lone { brace and 50% of A&B_c #1 with $x_1^2$ math } }",
+     "authors": ["Smith and Wesson Collaboration", "Jos\u00e9 {O}'Brien", "Back\\slash\\"],
+     "doi": "10.1000/a_b{c}", "comment": "5 pages, {unbalanced"},
+    {"id": "2012.00002", "title": "@misc{evil, title = {x}} and \"quotes\" ^ ~",
+     "authors": ["Eve Adams"], "doi": "", "comment": ""},
+]
 
 
 def ascii_lower(text):
@@ -41,7 +55,6 @@ def has_run(hay, needle):
 
 def load_papers(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    import json
     rows = con.execute("SELECT id, version, title, abstract, authors, categories, published, "
                        "comment, journal_ref, doi FROM papers").fetchall()
     con.close()
@@ -147,6 +160,60 @@ def check_search(anon, papers):
     t.check("No paper matches" in r.text, "no match: a note")
 
 
+def bibtexparser():
+    try:
+        import bibtexparser as b
+    except ImportError:  # Debian's python3-bibtexparser, when python3 is not Debian's own
+        sys.path.append("/usr/lib/python3/dist-packages")
+        import bibtexparser as b
+    return b
+
+
+def squeeze(text):
+    return " ".join(text.split())
+
+
+def tex_unescape(text):
+    """The inverse of serve's BibTeX escaping (docs/tools/serve.md)."""
+    for a, b in (("\\textbraceleft{}", "{"), ("\\textbraceright{}", "}"), ("\\^{}", "^"),
+                 ("\\&", "&"), ("\\%", "%"), ("\\#", "#"), ("\\_", "_")):
+        text = text.replace(a, b)
+    return text[:-2] if text.endswith("\\{}") else text
+
+
+def check_bibtex_entry(e, p):
+    # (bibtexparser reads field names in lower case.)
+    want = {"ENTRYTYPE", "ID", "title", "author", "year", "eprint", "archiveprefix", "primaryclass", "url"}
+    if p["doi"]:
+        want.add("doi")
+    t.check(set(e) == want, f"{p['id']}: fields {sorted(e)}")
+    t.check(e["ENTRYTYPE"] == "misc", "@misc")
+    t.check(e["eprint"] == p["id"] and e["archiveprefix"] == "arXiv", f"{p['id']}: eprint {e['eprint']}")
+    t.check(e["year"] == p["published"][:4], f"{p['id']}: year {e['year']}")
+    t.check(e["primaryclass"] == p["categories"][0], f"{p['id']}: primaryClass")
+    t.check(e["url"] == f"https://arxiv.org/abs/{p['id']}v{p['version']}", f"{p['id']}: url")
+    if p["doi"]:
+        t.check(e["doi"] == p["doi"].replace("{", "").replace("}", ""), f"{p['id']}: doi {e['doi']}")
+    t.check(tex_unescape(e["title"]) == squeeze(p["title"]), f"{p['id']}: title {e['title']!r}")
+    names = []
+    depth, cur = 0, ""
+    for part in re.split(r"( and |[{}])", e["author"]):  # split on " and " outside braces
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth -= 1
+        if part == " and " and depth == 0:
+            names.append(cur)
+            cur = ""
+        else:
+            cur += part
+    names.append(cur)
+    names = [n[1:-1] if n.startswith("{") and n.endswith("}") and " and " in f" {n[1:-1].lower()} " else n
+             for n in names]
+    t.check([tex_unescape(n) for n in names] == [squeeze(a) for a in p["authors"]],
+            f"{p['id']}: authors {names} vs {p['authors']}")
+
+
 def iso(seconds):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
@@ -170,8 +237,19 @@ def main():
             p["published"] = iso(now - days * 86400)
             con.execute("UPDATE papers SET published = ?, change_seq = change_seq + 1000 WHERE id = ?",
                         (p["published"], p["id"]))
+        for i, p in enumerate(TRICKY):
+            p.update({"version": 1, "abstract": "Tricky.", "categories": ["cs.DC"], "journal_ref": "",
+                      "published": f"2020-12-0{i + 1}T00:00:00Z"})
+            con.execute("INSERT INTO papers (id, version, title, abstract, authors, categories, "
+                        "primary_category, published, updated, comment, journal_ref, doi, links, "
+                        "fetched_at, change_seq) VALUES (?,1,?,?,?,?,?,?,?,?,NULL,?,'[]',?,?)",
+                        (p["id"], p["title"], p["abstract"], json.dumps(p["authors"]),
+                         json.dumps(p["categories"]), "cs.DC", p["published"], p["published"],
+                         p["comment"] or None, p["doi"] or None, p["published"], 100000 + i))
         con.commit()
         con.close()
+        pipeline_papers = list(papers)
+        papers = papers + TRICKY
 
         with s.serve(data) as (port, _):
             anon = s.Client(port)
@@ -245,6 +323,78 @@ def main():
                                 ("/static/katex/fonts/KaTeX_Main-Regular.woff2", "font/woff2")]:
                 r = expect(anon.get(path), 200, path)
                 t.check(r.getheader("Content-Type").startswith(ctype) and len(r.body) > 1000, path)
+            # 5. BibTeX, one paper and a library, read back by bibtexparser.
+            bp = bibtexparser()
+            for p in papers:
+                r = expect(anon.get(f"/bibtex/{p['id']}"), 200, f"bibtex {p['id']}")
+                t.check(r.getheader("Content-Type").startswith("text/plain"), "bibtex as text")
+                entries = bp.loads(r.text).entries
+                t.check(len(entries) == 1, f"{p['id']}: {len(entries)} entries read back from {r.text!r}")
+                check_bibtex_entry(entries[0], p)
+            expect(anon.get("/bibtex/2912.99999"), 404, "bibtex of an unknown paper")
+            expect(anon.get("/bibtex/nonsense"), 400, "bibtex of a non-id")
+            expect(anon.json("GET", "/api/library.bib"), 401, "library.bib needs a session")
+            fan = users[2]
+            for p in papers:
+                fan.json("PUT", f"/api/library/{quote(p['id'])}")
+            r = expect(fan.get("/api/library.bib"), 200, "library.bib")
+            t.check(r.getheader("Content-Type").startswith("text/x-bibtex"), "text/x-bibtex")
+            t.check("attachment" in (r.getheader("Content-Disposition") or ""), "a download")
+            entries = bp.loads(r.text).entries
+            t.check(len(entries) == len(papers), f"{len(entries)} of {len(papers)} entries read back")
+            t.check(len({e["ID"] for e in entries}) == len(entries), "unique keys")
+            by_id = {p["id"]: p for p in papers}
+            for e in entries:
+                check_bibtex_entry(e, by_id[e["eprint"]])
+            page = expect(fan.get("/library"), 200, "library page").text
+            t.check('href="/api/library.bib"' in page and "export" in page, "an export button")
+
+            # 6. Statistics.
+            st = expect(anon.json("GET", "/api/stats"), 200, "stats").json
+            t.check(set(st) == {"papers", "with_pdf", "with_text", "with_thumb", "indexed", "users",
+                                "last_run", "per_day"}, f"stats fields {sorted(st)}")
+            n = len(pipeline_papers)
+            t.check(st["papers"] == len(papers), f"papers {st['papers']}")
+            t.check(st["with_pdf"] == n and st["with_text"] == n and st["with_thumb"] == n,
+                    f"pdf/text/thumb {st['with_pdf']}/{st['with_text']}/{st['with_thumb']} of {n}")
+            t.check(st["indexed"] == n, f"indexed {st['indexed']}")
+            t.check(st["users"] == 3, f"users {st['users']}")
+            run = st["last_run"]
+            t.check(run["result"] == "OK" and run["stages"][0] == "fetch" and "buildsvm" in run["stages"]
+                    and isinstance(run["seconds"], int), f"last run {run}")
+            days = st["per_day"]
+            t.check(len(days) == 90 and days[-1]["date"] == iso(time.time())[:10], "90 days up to today")
+            counts = {d["date"]: d["count"] for d in days}
+            for p in (A, B, C):
+                t.check(counts[p["published"][:10]] >= 1, f"{p['id']} counted on its day")
+            t.check(sum(counts.values()) == 3, f"per_day total {sum(counts.values())}")
+            page = expect(anon.get("/stats"), 200, "stats page").text
+            t.check(page.count("<rect") == 90 and "<svg" in page, "an SVG bar per day")
+            t.check("<script>" not in page and " style=" not in page, "no inline script or style")
+
+            # 7. Inspect: tf-idf terms; a user's terms once buildsvm has run.
+            ins = expect(anon.json("GET", f"/api/inspect/{A['id']}"), 200, "inspect").json
+            weights = [x["weight"] for x in ins["terms"]]
+            t.check(ins["id"] == A["id"] and len(weights) > 5 and weights == sorted(weights, reverse=True)
+                    and all(w > 0 for w in weights), f"inspect terms {ins['terms'][:5]}")
+            t.check("user_terms" not in ins, "no user terms anonymously")
+            ins = expect(anon.json("GET", f"/api/inspect/{TRICKY[0]['id']}"), 200, "inspect unindexed").json
+            t.check(ins["terms"] == [], "a paper not indexed has no terms")
+            expect(anon.json("GET", "/api/inspect/2912.99999"), 404, "inspect unknown")
+            expect(anon.json("GET", "/api/inspect/nonsense"), 400, "inspect non-id")
+            t.run([t.tool("buildsvm"), "--data-dir", str(data), "-q"])
+            mine = expect(users[0].json("GET", f"/api/inspect/{B['id']}"), 200, "inspect as a user").json
+            t.check(mine["user_terms"] and all(x["weight"] > 0 for x in mine["user_terms"]),
+                    f"user terms {mine.get('user_terms')}")
+            page = expect(users[0].get(f"/inspect/{B['id']}"), 200, "inspect page").text
+            t.check("<meter" in page and "close to your library" in page, "the inspect page")
+
+            # 8. About.
+            page = expect(anon.get("/about"), 200, "about").text
+            t.check("Thank you to arXiv for use of its open access interoperability" in page, "acknowledgement")
+            t.check("<code>cat:cs.DC</code>" in page, "the query it follows")
+            t.check("cosine" in page and "SVM" in page, "how similar papers and recommendations work")
+
             for path in ["/static/katex/../../../../etc/passwd", "/static/katex/fonts/../katex.js",
                          "/static/katex/a/b/c.js", "/static/katex/nothere.js"]:
                 t.check(anon.get(path).status == 404, f"{path} refused")

@@ -3,8 +3,8 @@
 - 5,000 connections from 127.0.0.2, each sending its request head one header line at a time,
   while 127.0.0.3 keeps asking for /healthz: every answer comes in under a second; the
   attacker holds at most --per-address-connections sockets at once;
-- a head trickled slower than --request-timeout is closed at that time even though bytes keep
-  coming (libmicrohttpd's idle timeout alone never fires);
+- a head (or a body) trickled slower than --request-timeout is closed at that time even though
+  bytes keep coming (libmicrohttpd's idle timeout alone never fires);
 - --trusted-proxy addresses are exempt from the per-address cap;
 - near --max-connections the oldest connections waiting for a request are closed first, so a
   new client is answered when the server is full of idle connections.
@@ -232,6 +232,26 @@ def main():
             t.check(all(states[-20:]), "the newest idle connections were kept")
             for sock in idle:
                 sock.close()
+
+        # 4. A slow body: the request deadline covers the body too.
+        with s.serve(data, "--request-timeout", "3", log_name="slowbody.log") as (port, _):
+            sock = connect_from("127.0.0.2", port)
+            sock.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n")
+            start, closed = time.monotonic(), False
+            sock.settimeout(0.5)
+            while time.monotonic() - start < 15 and not closed:
+                try:
+                    sock.send(b" ")
+                    closed = sock.recv(1) == b""
+                except socket.timeout:
+                    pass
+                except OSError:
+                    closed = True
+            took = time.monotonic() - start
+            t.check(closed and took < 8, f"a body trickled byte by byte is cut at --request-timeout "
+                                         f"(closed={closed} after {took:.1f} s)")
+            sock.close()
     print("ok")
 
 

@@ -38,6 +38,19 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--top-k", p.top_k, "Neighbours kept per paper (default 50)")
         ->check(CLI::Range(1, 10000));
+    cli.add_option("--max-train", t.max_train,
+                   "Fit the vocabulary on at most N documents, 0: all (default 5000, as the "
+                   "original's max_train)");
+    cli.add_option("--count-budget", t.count_budget,
+                   "Terms held while counting for the fit; beyond it the rarest are dropped "
+                   "and the candidates recounted (default 4000000, 0: unbounded)");
+    cli.add_option("--neighbour-terms", p.neighbour_terms,
+                   "Largest tf-idf terms per paper in the neighbour candidate index (default 64)");
+    cli.add_option("--neighbour-candidates", p.neighbour_candidates,
+                   "Candidates scored exactly per paper (default 400)");
+    cli.add_option("--neighbour-exact-max", p.neighbour_exact_max,
+                   "Up to this many papers the neighbour search is exact, no pruning "
+                   "(default 10000)");
     cli.add_option("--max-features", t.max_features,
                    "Vocabulary size, most frequent terms (default 5000; 0: all)");
     cli.add_option("--ngram-min", a.ngram_min, "Smallest n-gram (default 1)")

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 namespace asp {
@@ -56,12 +57,34 @@ std::string log_escape(std::string_view text) {
 }
 namespace {
 std::atomic<Verbosity> g_verbosity{Verbosity::Normal};
-}
+
+// The tools' log format, with every message passed through log_escape first: whatever a
+// message quotes (a request path, a feed's text, a server's error), it stays one line.
+class EscapingFormatter final : public spdlog::formatter {
+public:
+    explicit EscapingFormatter(std::string pattern)
+        : pattern_(std::move(pattern)), inner_(pattern_) {}
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        std::string payload = log_escape(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg escaped = msg;
+        escaped.payload = spdlog::string_view_t(payload.data(), payload.size());
+        inner_.format(escaped, dest);
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<EscapingFormatter>(pattern_);
+    }
+
+private:
+    std::string pattern_;
+    spdlog::pattern_formatter inner_;
+};
+}  // namespace
 
 void init_logging(const std::string& tool, Verbosity verbosity) {
     g_verbosity = verbosity;
     auto logger = spdlog::stderr_logger_mt(tool + "-log-" + std::to_string(::getpid()));
-    logger->set_pattern(tool + ": [%Y-%m-%d %H:%M:%S] [%l] %v");
+    logger->set_formatter(
+        std::make_unique<EscapingFormatter>(tool + ": [%Y-%m-%d %H:%M:%S] [%l] %v"));
     switch (verbosity) {
         case Verbosity::Quiet: logger->set_level(spdlog::level::warn); break;
         case Verbosity::Normal: logger->set_level(spdlog::level::info); break;

@@ -328,10 +328,35 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
     std::unique_ptr<TfidfModel> model;
     uint64_t fit_docs = 0;
     std::vector<SparseVector> fresh;  // rows of the dirty documents
+    std::vector<char> has_row;        // fresh[i] already computed (by the fit)
     if (refit) {
-        spdlog::info("fitting the vocabulary on {} documents", n);
-        model = std::make_unique<TfidfModel>(
-            TfidfModel::fit(params.tfidf, n, text_of, params.jobs, &fresh));
+        // The fit sample: every document, or the max_train whose id hashes lowest (as the
+        // original's random max_train = 5000, but stable: tomorrow's refit picks mostly the
+        // same papers).
+        std::vector<size_t> sample(n);
+        for (size_t i = 0; i < n; ++i) sample[i] = i;
+        const size_t m = params.tfidf.max_train;
+        if (m > 0 && n > m) {
+            std::vector<std::pair<uint64_t, size_t>> h(n);
+            for (size_t i = 0; i < n; ++i) h[i] = {term_hash(docs[i].id), i};
+            std::nth_element(h.begin(), h.begin() + static_cast<ptrdiff_t>(m), h.end());
+            h.resize(m);
+            std::sort(h.begin(), h.end(),
+                      [](const auto& a, const auto& b) { return a.second < b.second; });
+            sample.resize(m);
+            for (size_t k = 0; k < m; ++k) sample[k] = h[k].second;
+        }
+        spdlog::info("fitting the vocabulary on {} of {} documents", sample.size(), n);
+        std::vector<SparseVector> sample_rows;
+        model = std::make_unique<TfidfModel>(TfidfModel::fit(
+            params.tfidf, sample.size(), [&](size_t k) { return text_of(sample[k]); },
+            params.jobs, &sample_rows));
+        fresh.resize(n);
+        has_row.assign(n, 0);
+        for (size_t k = 0; k < sample.size(); ++k) {
+            fresh[sample[k]] = std::move(sample_rows[k]);
+            has_row[sample[k]] = 1;
+        }
         fit_docs = n;
     } else {
         model = std::make_unique<TfidfModel>(model_of(*prev, params.tfidf));
@@ -374,40 +399,49 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
         return report;
     }
 
-    // Rows: transform the dirty documents (a refit made them all already), copy the others.
-    if (!refit) {
-        fresh.resize(n);
-        std::vector<size_t> todo;
-        for (size_t i = 0; i < n; ++i)
-            if (dirty[i]) todo.push_back(i);
-        spdlog::info("transforming {} documents", todo.size());
-        Progress progress("transform", todo.size());
-        std::vector<TfidfModel::Scratch> scratch(worker_count(todo.size(), params.jobs, 4));
-        parallel_for(
-            todo.size(), params.jobs,
-            [&](size_t k, size_t w) {
-                const size_t i = todo[k];
-                model->transform(document_text(docs[i]), scratch[w], fresh[i]);
-                progress.advance();
-            },
-            4);
-        progress.finish();
-    }
+    // Rows: transform the dirty documents (the fit made its sample's already), copy the others;
+    // in blocks, so only one block of transformed rows is held besides the matrix.
     Csr m;
-    for (size_t i = 0; i < n; ++i) {
-        if (dirty[i]) {
-            m.col.insert(m.col.end(), fresh[i].index.begin(), fresh[i].index.end());
-            m.val.insert(m.val.end(), fresh[i].value.begin(), fresh[i].value.end());
-            fresh[i] = SparseVector{};
-        } else {
-            const auto o = static_cast<size_t>(old_of[i]);
-            const uint64_t b = prev->matrix.row_ptr[o], e = prev->matrix.row_ptr[o + 1];
-            m.col.insert(m.col.end(), prev->matrix.col.begin() + static_cast<ptrdiff_t>(b),
-                         prev->matrix.col.begin() + static_cast<ptrdiff_t>(e));
-            m.val.insert(m.val.end(), prev->matrix.val.begin() + static_cast<ptrdiff_t>(b),
-                         prev->matrix.val.begin() + static_cast<ptrdiff_t>(e));
+    {
+        fresh.resize(n);
+        has_row.resize(n, 0);
+        size_t n_todo = 0;
+        for (size_t i = 0; i < n; ++i) n_todo += dirty[i] && !has_row[i];
+        spdlog::info("transforming {} documents", n_todo);
+        Progress progress("transform", n_todo);
+        std::vector<TfidfModel::Scratch> scratch(worker_count(n_todo, params.jobs, 4));
+        constexpr size_t kBlock = 2048;
+        std::vector<size_t> todo;
+        for (size_t lo = 0; lo < n; lo += kBlock) {
+            const size_t hi = std::min(n, lo + kBlock);
+            todo.clear();
+            for (size_t i = lo; i < hi; ++i)
+                if (dirty[i] && !has_row[i]) todo.push_back(i);
+            parallel_for(
+                todo.size(), params.jobs,
+                [&](size_t k, size_t w) {
+                    const size_t i = todo[k];
+                    model->transform(document_text(docs[i]), scratch[w], fresh[i]);
+                    progress.advance();
+                },
+                4);
+            for (size_t i = lo; i < hi; ++i) {
+                if (dirty[i]) {
+                    m.col.insert(m.col.end(), fresh[i].index.begin(), fresh[i].index.end());
+                    m.val.insert(m.val.end(), fresh[i].value.begin(), fresh[i].value.end());
+                    fresh[i] = SparseVector{};
+                } else {
+                    const auto o = static_cast<size_t>(old_of[i]);
+                    const uint64_t b = prev->matrix.row_ptr[o], e = prev->matrix.row_ptr[o + 1];
+                    m.col.insert(m.col.end(), prev->matrix.col.begin() + static_cast<ptrdiff_t>(b),
+                                 prev->matrix.col.begin() + static_cast<ptrdiff_t>(e));
+                    m.val.insert(m.val.end(), prev->matrix.val.begin() + static_cast<ptrdiff_t>(b),
+                                 prev->matrix.val.begin() + static_cast<ptrdiff_t>(e));
+                }
+                m.row_ptr.push_back(m.col.size());
+            }
         }
-        m.row_ptr.push_back(m.col.size());
+        progress.finish();
     }
     fresh = {};
 
@@ -422,8 +456,10 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
         for (size_t i = 0; i < n; ++i)
             if (old_of[i] >= 0) new_of_old[static_cast<size_t>(old_of[i])] = static_cast<int64_t>(i);
     }
+    // Many changed papers: recomputing every list (pruned) is cheaper than scanning for each.
+    const bool many_dirty = n_dirty * 20 > n;
     for (size_t i = 0; i < n; ++i) {
-        if (dirty[i] || lists_param_changed) {
+        if (dirty[i] || lists_param_changed || many_dirty) {
             recompute[i] = 1;
             continue;
         }
@@ -446,13 +482,25 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
     report.lists_recomputed = queries.size();
     spdlog::info("computing {} neighbour lists over {} papers", queries.size(), n);
 
-    const CosineScorer scorer(m.view(), model->size());
+    // A dirty paper that may enter carried-over lists is scored exactly against every paper
+    // (a scan); everything else takes the pruned candidates (neighbours.hpp).
+    // Up to neighbour_exact_max papers the candidate index holds every term of every paper and
+    // every paper is a candidate: exact, as the full inverted index.
+    const bool scan_dirty = queries.size() < n;
+    const bool exact = n <= params.neighbour_exact_max;
+    const size_t cand_k = exact ? n : params.neighbour_candidates;
+    const PrunedScorer scorer(m.view(), model->size(),
+                              exact ? model->size() : params.neighbour_terms);
+    spdlog::info("neighbours: {}", exact ? std::string("exact") :
+                 fmt::format("the {} largest terms of each paper, {} candidates",
+                             params.neighbour_terms, cand_k));
     struct Insert {
         uint32_t into;
         Neighbour n;
     };
     const size_t workers = worker_count(queries.size(), params.jobs, 8);
     std::vector<std::vector<float>> acc(workers);
+    std::vector<PrunedScorer::Scratch> scratch(workers);
     std::vector<std::vector<Insert>> inserts(workers);
     {
         Progress progress("neighbours", queries.size());
@@ -460,9 +508,14 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
             queries.size(), params.jobs,
             [&](size_t k, size_t w) {
                 const size_t q = queries[k];
-                scorer.scores(q, acc[w]);
+                if (!(dirty[q] && scan_dirty)) {
+                    lists.of[q] = scorer.top_k(q, K, cand_k, scratch[w]);
+                    progress.advance();
+                    return;
+                }
+                scorer.all_scores(q, acc[w], scratch[w]);
                 lists.of[q] = top_k(acc[w], K, static_cast<uint32_t>(q));
-                if (dirty[q]) {
+                {
                     // A changed paper enters the carried-over lists where it ranks.
                     for (size_t j = 0; j < n; ++j) {
                         const float s = acc[w][j];

@@ -70,6 +70,15 @@ std::vector<ScoredPaper> IndexReader::similar(std::string_view paper_id, size_t 
     return out;
 }
 
+std::vector<std::pair<std::string, double>> IndexReader::terms_of(std::string_view paper_id) const {
+    std::vector<std::pair<std::string, double>> out;
+    auto d = g_->find(raw_id(paper_id));
+    if (!d || *d >= g_->matrix.rows()) return out;
+    for (uint64_t p = g_->matrix.row_ptr[*d]; p < g_->matrix.row_ptr[*d + 1]; ++p)
+        out.emplace_back(std::string(g_->terms[g_->matrix.col[p]]), g_->matrix.val[p]);
+    return out;
+}
+
 namespace {
 // Per-thread scratch of search(): a flat score array over the generation's papers (reset
 // lazily through an epoch stamp, so a query costs its postings, not the paper count), the

@@ -59,3 +59,110 @@ std::vector<Neighbour> top_k(const std::vector<float>& acc, size_t k, uint32_t s
 }
 
 }  // namespace asp::ml
+
+namespace asp::ml {
+
+PrunedScorer::PrunedScorer(const CsrView& m, size_t n_features, size_t terms)
+    : m_(m), n_features_(n_features) {
+    const size_t n = m.rows();
+    top_ptr_.assign(n + 1, 0);
+    std::vector<std::pair<float, uint32_t>> row;
+    for (size_t d = 0; d < n; ++d) {
+        row.clear();
+        for (uint64_t p = m.row_ptr[d]; p < m.row_ptr[d + 1]; ++p) {
+            if (m.col[p] >= n_features) throw std::runtime_error("tf-idf feature index out of range");
+            row.emplace_back(m.val[p], m.col[p]);
+        }
+        if (row.size() > terms) {
+            std::nth_element(row.begin(), row.begin() + static_cast<ptrdiff_t>(terms), row.end(),
+                             [](const auto& a, const auto& b) {
+                                 return a.first != b.first ? a.first > b.first : a.second < b.second;
+                             });
+            row.resize(terms);
+        }
+        for (const auto& [v, c] : row) {
+            top_col_.push_back(c);
+            top_val_.push_back(v);
+        }
+        top_ptr_[d + 1] = top_col_.size();
+    }
+    post_ptr_.assign(n_features + 1, 0);
+    for (uint32_t c : top_col_) ++post_ptr_[c + 1];
+    for (size_t f = 0; f < n_features; ++f) post_ptr_[f + 1] += post_ptr_[f];
+    post_doc_.resize(top_col_.size());
+    post_val_.resize(top_col_.size());
+    std::vector<uint64_t> fill(post_ptr_.begin(), post_ptr_.end() - 1);
+    for (size_t d = 0; d < n; ++d)
+        for (uint64_t p = top_ptr_[d]; p < top_ptr_[d + 1]; ++p) {
+            const uint64_t at = fill[top_col_[p]]++;
+            post_doc_[at] = static_cast<uint32_t>(d);
+            post_val_[at] = top_val_[p];
+        }
+}
+
+void PrunedScorer::load(size_t q, Scratch& s) const {
+    if (s.dense.size() != n_features_) s.dense.assign(n_features_, 0.0f);
+    for (uint64_t p = m_.row_ptr[q]; p < m_.row_ptr[q + 1]; ++p) s.dense[m_.col[p]] = m_.val[p];
+}
+
+void PrunedScorer::unload(size_t q, Scratch& s) const {
+    for (uint64_t p = m_.row_ptr[q]; p < m_.row_ptr[q + 1]; ++p) s.dense[m_.col[p]] = 0.0f;
+}
+
+float PrunedScorer::dot(const std::vector<float>& dense, size_t j) const {
+    float s = 0.0f;
+    const float* q = dense.data();
+    for (uint64_t p = m_.row_ptr[j]; p < m_.row_ptr[j + 1]; ++p) s += q[m_.col[p]] * m_.val[p];
+    return s;
+}
+
+std::vector<Neighbour> PrunedScorer::top_k(size_t q, size_t k, size_t candidates,
+                                           Scratch& s) const {
+    const size_t n = m_.rows();
+    if (s.partial.size() != n) s.partial.assign(n, 0.0f);
+    s.touched.clear();
+    float* a = s.partial.data();
+    for (uint64_t p = top_ptr_[q]; p < top_ptr_[q + 1]; ++p) {
+        const uint32_t f = top_col_[p];
+        const float x = top_val_[p];
+        for (uint64_t t = post_ptr_[f]; t < post_ptr_[f + 1]; ++t) {
+            const uint32_t d = post_doc_[t];
+            if (a[d] == 0.0f) s.touched.push_back(d);
+            a[d] += x * post_val_[t];
+        }
+    }
+    std::vector<std::pair<float, uint32_t>> cand;
+    cand.reserve(s.touched.size());
+    for (uint32_t d : s.touched) {
+        if (d != q) cand.emplace_back(a[d], d);
+        a[d] = 0.0f;
+    }
+    if (cand.size() > candidates) {
+        std::nth_element(cand.begin(), cand.begin() + static_cast<ptrdiff_t>(candidates), cand.end(),
+                         [](const auto& x, const auto& y) {
+                             return x.first != y.first ? x.first > y.first : x.second < y.second;
+                         });
+        cand.resize(candidates);
+    }
+    load(q, s);
+    std::vector<Neighbour> out;
+    out.reserve(cand.size());
+    for (const auto& [_, d] : cand) {
+        const float sc = dot(s.dense, d);
+        if (sc > 0.0f) out.push_back({d, sc});
+    }
+    unload(q, s);
+    std::sort(out.begin(), out.end(), ranks_before);
+    if (out.size() > k) out.resize(k);
+    return out;
+}
+
+void PrunedScorer::all_scores(size_t q, std::vector<float>& acc, Scratch& s) const {
+    const size_t n = m_.rows();
+    acc.resize(n);
+    load(q, s);
+    for (size_t j = 0; j < n; ++j) acc[j] = dot(s.dense, j);
+    unload(q, s);
+}
+
+}  // namespace asp::ml

@@ -42,3 +42,43 @@ private:
 std::vector<Neighbour> top_k(const std::vector<float>& acc, size_t k, uint32_t self);
 
 }  // namespace asp::ml
+
+namespace asp::ml {
+
+// Top-K neighbours without the full inverted index: candidates come from a small inverted index
+// of each document's `terms` largest tf-idf weights (the terms that dominate its cosines), the
+// best `candidates` of them by that partial score are scored exactly (a dense copy of the query,
+// a dot product over each candidate's row, in ascending feature order: the same float sum as
+// CosineScorer, so a pair scores bit-identically either way), and the best K kept. Memory:
+// ~8 bytes x terms per document. Exact when `terms` >= every row's length and `candidates` >=
+// the documents sharing a term with the query; otherwise a true neighbour is missed only when
+// it shares none of the query's top terms strongly enough (measured in docs/tools/analyze.md).
+class PrunedScorer {
+public:
+    PrunedScorer(const CsrView& m, size_t n_features, size_t terms);
+
+    struct Scratch {
+        std::vector<float> dense;    // the query, densely
+        std::vector<float> partial;  // partial scores, per document
+        std::vector<uint32_t> touched;
+    };
+    std::vector<Neighbour> top_k(size_t q, size_t k, size_t candidates, Scratch& s) const;
+    // Exact scores of q against every document (a scan of the whole matrix): acc[j].
+    void all_scores(size_t q, std::vector<float>& acc, Scratch& s) const;
+
+private:
+    float dot(const std::vector<float>& dense, size_t j) const;
+    void load(size_t q, Scratch& s) const;
+    void unload(size_t q, Scratch& s) const;
+
+    CsrView m_;
+    size_t n_features_;
+    std::vector<uint64_t> post_ptr_;
+    std::vector<uint32_t> post_doc_;
+    std::vector<float> post_val_;
+    std::vector<uint64_t> top_ptr_;   // per document: its top terms (feature, value)
+    std::vector<uint32_t> top_col_;
+    std::vector<float> top_val_;
+};
+
+}  // namespace asp::ml

@@ -59,6 +59,19 @@ public:
         std::vector<std::pair<uint64_t, uint64_t>>(1024).swap(slots_);
         size_ = 0;
     }
+    // Drops every key whose count is <= t (lossy counting: a kept count is then short by at
+    // most the sum of the thresholds used).
+    void keep_above(uint64_t t) {
+        std::vector<std::pair<uint64_t, uint64_t>> old;
+        old.swap(slots_);
+        slots_.assign(old.size(), {0, 0});
+        size_ = 0;
+        for (const auto& s : old)
+            if (s.first && s.second > t) {
+                find(s.first) = s;
+                ++size_;
+            }
+    }
 
 private:
     std::pair<uint64_t, uint64_t>& find(uint64_t key) {

@@ -23,6 +23,7 @@ std::string TfidfParams::fingerprint() const {
     s += ";stop_words=" + std::string(a.english_stop_words ? "english" : "none");
     s += ";ngram=" + std::to_string(a.ngram_min) + "," + std::to_string(a.ngram_max);
     s += ";max_features=" + std::to_string(max_features);
+    if (max_train != 5000) s += ";max_train=" + std::to_string(max_train);
     s += ";sublinear_tf=" + std::to_string(sublinear_tf);
     s += ";use_idf=" + std::to_string(use_idf);
     s += ";smooth_idf=" + std::to_string(smooth_idf);
@@ -88,16 +89,32 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     const TextAnalyzer analyzer(params.analyzer);
     const size_t workers = worker_count(n_docs, jobs);
 
-    // Pass 1: corpus frequency of every term, by hash.
+    // Pass 1: corpus frequency of every term, by hash, within the count budget.
     std::vector<HashCounter> counts(workers);
+    std::vector<uint64_t> lost(workers, 0);  // sum of the pruning thresholds of each worker
+    const size_t budget =
+        params.count_budget > 0 ? std::max<size_t>(params.count_budget / workers, 16) : SIZE_MAX;
     {
         std::vector<TextAnalyzer::Scratch> scratch(workers);
         parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
             const std::string doc = docs(i);
             analyzer.for_each_term(doc, scratch[w],
                                    [&](std::string_view t) { counts[w].add(term_hash(t)); });
+            if (counts[w].size() <= budget) return;
+            // Full: keep the half of highest count.
+            std::vector<uint64_t> v;
+            v.reserve(counts[w].size());
+            counts[w].for_each([&](uint64_t, uint64_t n) { v.push_back(n); });
+            const size_t keep = budget / 2;
+            std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(keep), v.end(),
+                             std::greater<>());
+            const uint64_t t = v[keep];
+            counts[w].keep_above(t);
+            lost[w] += t;
         });
     }
+    uint64_t max_lost = 0;
+    for (size_t w = 0; w < workers; ++w) max_lost += lost[w];
     for (size_t w = 1; w < workers; ++w) {
         counts[0].merge(counts[w]);
         counts[w].clear();
@@ -113,6 +130,16 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
         std::nth_element(c.begin(), c.begin() + static_cast<ptrdiff_t>(params.max_features - 1),
                          c.end(), std::greater<>());
         cut = c[params.max_features - 1];
+    }
+    // With pruning, a term's true count may exceed its estimate by up to max_lost: every term
+    // within that of the cut-off is a candidate, recounted exactly below.
+    if (max_lost > 0) {
+        if (cut <= max_lost)
+            spdlog::warn("fit: the count budget ({} terms) is too small for an exact vocabulary "
+                         "(cut-off {} <= possible loss {}): terms near the cut-off may differ",
+                         params.count_budget, cut, max_lost);
+        spdlog::debug("fit: counts pruned (loss <= {}), cut-off estimate {}", max_lost, cut);
+        cut = cut > max_lost ? cut - max_lost : 1;
     }
     // Candidates get dense ordinals: ordinal_of maps hash -> ordinal + 1.
     HashCounter ordinal_of;
@@ -130,7 +157,7 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     // candidate counts.
     struct Local {
         std::vector<std::string> names;
-        std::vector<uint64_t> df;
+        std::vector<uint64_t> df, count;
         TextAnalyzer::Scratch scratch;
         std::vector<uint32_t> seen;
     };
@@ -138,6 +165,7 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     for (auto& l : local) {
         l.names.resize(n_cand);
         l.df.assign(n_cand, 0);
+        if (max_lost > 0) l.count.assign(n_cand, 0);
     }
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> doc_counts(rows ? n_docs : 0);
     parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
@@ -155,6 +183,7 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
             size_t b = a;
             while (b < l.seen.size() && l.seen[b] == l.seen[a]) ++b;
             ++l.df[l.seen[a]];
+            if (max_lost > 0) l.count[l.seen[a]] += b - a;
             if (rows) doc_counts[i].emplace_back(l.seen[a], static_cast<uint32_t>(b - a));
             a = b;
         }
@@ -162,6 +191,7 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     for (size_t w = 1; w < workers; ++w) {
         for (size_t o = 0; o < n_cand; ++o) {
             local[0].df[o] += local[w].df[o];
+            if (max_lost > 0) local[0].count[o] += local[w].count[o];
             if (local[0].names[o].empty()) local[0].names[o] = std::move(local[w].names[o]);
         }
         local[w] = Local{};
@@ -175,7 +205,8 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     std::vector<Term> terms;
     terms.reserve(n_cand);
     for (size_t o = 0; o < n_cand; ++o)
-        terms.push_back({std::move(local[0].names[o]), cand_count[o], local[0].df[o],
+        terms.push_back({std::move(local[0].names[o]),
+                         max_lost > 0 ? local[0].count[o] : cand_count[o], local[0].df[o],
                          static_cast<uint32_t>(o)});
     // Highest corpus count first; ties at the cut-off: alphabetical order.
     std::sort(terms.begin(), terms.end(), [](const Term& a, const Term& b) {

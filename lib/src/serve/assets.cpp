@@ -40,9 +40,17 @@ article.paper h2{font-size:1.1rem;margin:0 0 .25rem}
 .more-authors[open] summary{display:none}
 .extra{display:flex;flex-wrap:wrap;gap:.2rem .9rem;margin:.3rem 0;font-size:.85rem;color:#555}
 .katex{font-size:1.05em}
+.abstract,article.paper h2,.extra{overflow-x:auto;overflow-y:hidden}
 .score{color:#555}
 .bars{display:inline-block;width:2em;height:.6em;margin-right:.3em;border:1px solid #8a1c1c;border-radius:2px;background:linear-gradient(to right,#8a1c1c var(--w),#fff var(--w))}
 .bars.b1{--w:25%}.bars.b2{--w:50%}.bars.b3{--w:75%}.bars.b4{--w:100%}
+.filters a.export{border-color:#8a1c1c;color:#8a1c1c}
+table.stats,table.terms{border-collapse:collapse;background:#fff;margin:.3rem 0 1rem}
+table.stats th,table.stats td,table.terms th,table.terms td{padding:.2rem .8rem;border-bottom:1px solid #eee;text-align:left}
+table.stats td{text-align:right;font-variant-numeric:tabular-nums}
+table.terms meter{width:10rem}
+svg.chart{width:100%;height:auto;background:#fff;border:1px solid #e2e2de;border-radius:6px}
+.inspect{display:flex;flex-wrap:wrap;gap:0 2rem}
 .hint{color:#666;font-size:.9rem;margin:.2rem 0 .8rem}
 details.help{margin:.2rem 0 .8rem;font-size:.9rem}
 details.help code{background:#eef1f5;padding:0 .25rem;border-radius:3px}

@@ -159,6 +159,11 @@ std::shared_ptr<const Catalog> Catalog::load(const fs::path& papers_db) {
         records.reserve(n);
         arena.reserve(n * 160);
     }
+    {
+        SQLite::Statement meta(db.database(),
+                               "SELECT substr(key, 14) FROM meta WHERE key LIKE 'fetch.resume:%' ORDER BY key");
+        while (meta.executeStep()) catalog->queries_.push_back(meta.getColumn(0).getString());
+    }
     SQLite::Statement q(db.database(),
                         "SELECT id, version, title, authors, categories, published, updated "
                         "FROM papers");

@@ -119,7 +119,8 @@ std::string document(const PageFrame& f, std::string_view main_html) {
            "<script src=\"/static/app.js\" defer></script></head><body>"
            "<header class=\"top\"><a class=\"brand\" href=\"/\">arxiv-sanity</a><nav>"
            "<a href=\"/\">recent</a><a href=\"/top\">top</a>"
-           "<a href=\"/recommend\">recommended</a><a href=\"/library\">library</a></nav>"
+           "<a href=\"/recommend\">recommended</a><a href=\"/library\">library</a>"
+           "<a href=\"/stats\">stats</a><a href=\"/about\">about</a></nav>"
            "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">"
            "<input type=\"search\" name=\"q\" maxlength=\"500\" placeholder=\"search papers\" "
            "aria-label=\"search papers\" value=\"";
@@ -321,6 +322,9 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
     out += "\">similar</a><a href=\"/bibtex/";
     append_escaped(out, id_path(p.id));
     out += "\" class=\"bibtex\">BibTeX</a>";
+    out += "<a href=\"/inspect/";
+    append_escaped(out, id_path(p.id));
+    out += "\">inspect</a>";
     if (logged_in) {
         out += "<form method=\"post\" class=\"save-form\" action=\"/library/";
         append_escaped(out, id_path(p.id));

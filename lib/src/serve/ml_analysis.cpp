@@ -39,6 +39,10 @@ public:
         auto page = index_->search(query, offset, limit);
         return {scored(page.papers), page.total};
     }
+    size_t indexed_count() const override { return index_ ? index_->paper_count() : 0; }
+    std::vector<std::pair<std::string, double>> terms_of(std::string_view id) const override {
+        return index_ ? index_->terms_of(id) : std::vector<std::pair<std::string, double>>{};
+    }
     // Read per request: a small file that buildsvm replaces atomically, so a new run shows
     // at once.
     std::vector<Scored> recommendations(int64_t user_id) const override {

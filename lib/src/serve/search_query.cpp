@@ -4,7 +4,6 @@
 #include <array>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 
 #include <asp/arxiv/id.hpp>
 
@@ -375,33 +374,37 @@ private:
             words.emplace_back(text);
         }
         if (words.empty()) return out;
-        std::unordered_map<uint32_t, double> sum;
+        // Per paper: the words' weight so far, and whether it has every word so far.
+        std::vector<double> sum(n_, 0.0);
+        Bits all(n_, 0), now(n_, 0);
         for (size_t k = 0; k < words.size(); ++k) {
-            auto [hits, total] = analysis_.search(words[k], 0, catalog_.size() + 1);
-            std::unordered_map<uint32_t, double> next;
+            auto [hits, total] = analysis_.search(words[k], 0, n_ + 1);
+            std::fill(now.begin(), now.end(), 0);
             for (const auto& h : hits)
-                if (auto i = catalog_.position(h.id))
-                    if (k == 0 || sum.count(*i)) next[*i] = (k == 0 ? 0 : sum[*i]) + h.score;
-            sum = std::move(next);
+                if (auto i = catalog_.position(h.id); i && (k == 0 || all[*i])) {
+                    now[*i] = 1;
+                    sum[*i] += h.score;
+                }
+            all.swap(now);
         }
-        if (phrase && !sum.empty()) {
+        if (phrase) {
             auto want = field_words(text);
             std::vector<std::string_view> ids;
             std::vector<uint32_t> at;
-            for (const auto& [i, s] : sum) {
-                at.push_back(i);
-                ids.push_back(catalog_.at(i).id);
-            }
+            for (uint32_t i = 0; i < n_; ++i)
+                if (all[i]) {
+                    at.push_back(i);
+                    ids.push_back(catalog_.at(i).id);
+                }
             auto abstracts = catalog_.abstracts(ids);
             for (size_t k = 0; k < at.size(); ++k)
                 if (!has_run(field_words(catalog_.at(at[k]).title), want) &&
                     !has_run(field_words(abstracts[k]), want))
-                    sum.erase(at[k]);
+                    all[at[k]] = 0;
         }
-        for (const auto& [i, s] : sum) {
-            out[i] = 1;
-            if (!negated) score_[i] += s;
-        }
+        for (uint32_t i = 0; i < n_; ++i)
+            if (all[i] && !negated) score_[i] += sum[i];
+        out = std::move(all);
         if (!negated) ranked_ = true;
         return out;
     }

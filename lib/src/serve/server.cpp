@@ -12,7 +12,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <asp/core/log.hpp>
 #include <asp/serve/auth.hpp>
 #include <asp/store/user_store.hpp>
 #include <asp/web/server.hpp>
@@ -95,10 +94,9 @@ int run_serve(const ServeParams& params) {
     web::AccessLog access_log;
     if (params.prod)
         access_log = [](const web::Request& r, const web::Response& resp, double ms) {
-            // Everything from the client is escaped: a path cannot end the line or forge one.
-            spdlog::info("{} {} {} {} {} {:.1f}ms", log_escape(r.client_ip),
-                         web::method_name(r.method), log_escape(r.path), resp.status,
-                         resp.content().size(), ms);
+            // The logger escapes the path (log_escape): it cannot end the line or forge one.
+            spdlog::info("{} {} {} {} {} {:.1f}ms", r.client_ip, web::method_name(r.method),
+                         r.path, resp.status, resp.content().size(), ms);
         };
     web::HttpServer server(server_options, [&site](web::Request& r) { return site.handle(r); },
                            access_log);

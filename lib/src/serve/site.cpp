@@ -2,6 +2,7 @@
 // the pages and the API share (listings, accounts).
 #include "serve/site_impl.hpp"
 
+#include "serve/bibtex.hpp"
 #include "serve/search_query.hpp"
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/id.hpp>
-#include <asp/core/log.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/gzip.hpp>
 
@@ -76,6 +76,7 @@ Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::str
     dummy_hash = "$argon2id$v=19$m=65536,t=2,p=1$Nvfdr10JahxEbrfdom38EA$"
                  "MBg+fCrxzURpKIPJf3lW3vYo1IAmEIcbYm9lJnikrL8";
     add_api_routes();
+    add_info_routes();
     add_page_routes();
 }
 
@@ -122,8 +123,7 @@ web::Response Site::Impl::handle(web::Request& request) {
             c.csrf_fresh = true;
         }
     } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", web::method_name(request.method), log_escape(request.path),
-                      log_escape(e.what()));
+        spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
         response = web::Response::json_error(500, "internal error");
     }
     request.context = nullptr;
@@ -471,6 +471,23 @@ std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::
         }
     out = window_of(all, w);
     out.computed = answer.nightly ? "nightly" : "now";
+    return out;
+}
+
+std::string Site::Impl::bibtex_of(const RequestContext& c, const std::vector<ListItem>& items) const {
+    std::vector<std::string_view> ids;
+    for (const auto& item : items) ids.push_back(item.paper.id);
+    auto details = c.snap->catalog->details(ids);
+    std::unordered_set<std::string> used;
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const std::string base = bibtex_key(items[i].paper);
+        std::string key = base;  // hinton2006reducing, hinton2006reducingb, ...
+        for (int n = 1; used.count(key); ++n)
+            key = base + (n < 26 ? std::string(1, static_cast<char>('a' + n)) : "_" + std::to_string(n));
+        used.insert(key);
+        out += bibtex_entry(items[i].paper, i < details.size() ? details[i].doi : "", key);
+    }
     return out;
 }
 

@@ -274,6 +274,18 @@ void Site::Impl::add_api_routes() {
                          tags.value_or(""), v1 == "1" || v1 == "true", w);
     });
 
+    // The caller's whole library as a BibTeX file (a download).
+    router.add(Method::Get, "/api/library.bib", [this](Request& r) {
+        auto& c = ctx(r);
+        if (!c.user) return Response::json_error(401, "log in first");
+        Listing all = library(c, Window{0, static_cast<size_t>(-1)});
+        Response resp;
+        resp.content_type = "text/x-bibtex; charset=utf-8";
+        resp.body = bibtex_of(c, all.items);
+        resp.header("Content-Disposition", "attachment; filename=\"library.bib\"");
+        return resp;
+    });
+
     // State changes: CSRF first.
     auto change_route = [this](Method m, std::string path, auto body) {
         router.add(m, std::move(path), [this, body](Request& r) {

@@ -153,7 +153,11 @@ struct Site::Impl {
     web::Response not_found(const web::Request& r, const RequestContext& c,
                             web::Response router_answer) const;
 
+    // BibTeX entries of these papers (unique keys), read with their DOIs.
+    std::string bibtex_of(const RequestContext& c, const std::vector<ListItem>& items) const;
+
     void add_api_routes();
+    void add_info_routes();  // /stats, /inspect, /about (site_info.cpp)
     template <class ChangeRoute>
     void add_tag_routes(ChangeRoute change_route);  // tags and feedback (site_api.cpp)
     void add_page_routes();

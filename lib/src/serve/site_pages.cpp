@@ -254,7 +254,8 @@ void Site::Impl::add_page_routes() {
         auto w = window_or_error(r, c);
         if (auto* resp = std::get_if<Response>(&w)) return std::move(*resp);
         std::string tag(r.query_param("tag").value_or(""));
-        std::string controls;
+        std::string controls = "<nav class=\"filters\"><a class=\"export\" href=\"/api/library.bib\" "
+                               "download=\"library.bib\">export BibTeX</a></nav>";
         html::tag_picker(controls, "/library", user_tags(c), tag, "all saved");
         if (tag.empty())
             return listing_page(r, c, "Your library", controls, library(c, std::get<Window>(w)),
@@ -272,6 +273,19 @@ void Site::Impl::add_page_routes() {
                     "<button type=\"submit\">delete tag</button></form></div>";
         return listing_page(r, c, "Tag: " + tag, controls, std::get<Listing>(l), std::get<Window>(w),
                             "No paper has this tag.");
+    });
+
+    // One paper's BibTeX, as text a reader can copy.
+    router.add(Method::Get, "/bibtex/*", [this, error_page](Request& r) {
+        auto& c = ctx(r);
+        auto id = paper_id_from_path(r.path_rest);
+        if (!id) return error_page(c, 400, "not an arXiv id");
+        auto p = c.snap->catalog->find(*id);
+        if (!p) return error_page(c, 404, "no such paper");
+        Response resp;
+        resp.content_type = "text/plain; charset=utf-8";
+        resp.body = bibtex_of(c, {list_item(*p)});
+        return resp;
     });
 
     router.add(Method::Get, "/recommend", [this, listing_page, window_or_error, error_page, window_controls](Request& r) {

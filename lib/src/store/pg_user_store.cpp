@@ -206,6 +206,12 @@ public:
         });
     }
 
+    int64_t user_count() override {
+        return with_tx<int64_t>([&](pqxx::work& w) {
+            return w.exec("SELECT COUNT(*) FROM users")[0][0].as<int64_t>();
+        });
+    }
+
     std::vector<UserLibrary> all_libraries() override {
         return with_tx<std::vector<UserLibrary>>([&](pqxx::work& w) {
             auto r = w.exec("SELECT u.id, u.username, u.library_rev, l.paper_id FROM users u "

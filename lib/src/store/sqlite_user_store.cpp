@@ -181,6 +181,13 @@ public:
         return out;
     }
 
+    int64_t user_count() override {
+        std::lock_guard lock(mu_);
+        SQLite::Statement q(*db_, "SELECT COUNT(*) FROM users");
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    }
+
     std::vector<UserLibrary> all_libraries() override {
         std::lock_guard lock(mu_);
         SQLite::Statement q(*db_,

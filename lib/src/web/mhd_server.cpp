@@ -12,6 +12,8 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -93,6 +95,19 @@ MHD_Result queue(MHD_Connection* connection, Response response) {
     MHD_destroy_response(r);
     return result;
 }
+
+// libmicrohttpd's diagnostics (with error_log) go to the log like everything else, escaped
+// there (they can quote a request).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void mhd_log(void*, const char* format, va_list args) {
+    char buf[2048];
+    std::vsnprintf(buf, sizeof buf, format, args);
+    std::string_view text(buf);
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    spdlog::debug("libmicrohttpd: {}", text);
+}
+#pragma GCC diagnostic pop
 
 // Raises the soft RLIMIT_NOFILE to the hard one; returns the limit in force.
 rlim_t raise_fd_limit() {
@@ -448,6 +463,7 @@ void HttpServer::start() {
         MHD_OPTION_URI_LOG_CALLBACK, &Callbacks::on_uri, this,
         MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::on_completed, this,
         MHD_OPTION_NOTIFY_CONNECTION, &Callbacks::on_connection, this,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, nullptr,
         MHD_OPTION_END);
     if (daemon_ == nullptr) {
         guard_.reset();

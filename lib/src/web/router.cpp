@@ -4,8 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <asp/core/log.hpp>
-
 namespace asp::web {
 
 void Router::add(Method method, std::string pattern, Handler handler) {
@@ -34,8 +32,7 @@ Response Router::dispatch(Request& request) const {
         try {
             return route.handler(request);
         } catch (const std::exception& e) {
-            spdlog::error("{} {}: {}", method_name(request.method), log_escape(request.path),
-                          log_escape(e.what()));
+            spdlog::error("{} {}: {}", method_name(request.method), request.path, e.what());
             return Response::json_error(500, "internal error");
         }
     }

@@ -47,3 +47,47 @@ TEST_CASE("neighbours: top-K equals brute force, symmetric scores, self excluded
         for (size_t k = 0; k < top.size(); ++k) CHECK(top[k].doc == brute[k].doc);
     }
 }
+
+TEST_CASE("neighbours: the pruned scorer is exact when nothing is pruned, and its scores always", "[ml]") {
+    std::mt19937 rng(13);
+    const size_t n = 300, v = 60;
+    std::vector<uint64_t> ptr{0};
+    std::vector<uint32_t> col;
+    std::vector<float> val;
+    for (size_t i = 0; i < n; ++i) {
+        for (uint32_t f = 0; f < v; ++f)
+            if (rng() % 6 == 0) {
+                col.push_back(f);
+                val.push_back(static_cast<float>(rng() % 100) / 100.0f + 0.01f);
+            }
+        ptr.push_back(col.size());
+    }
+    const CsrView m{ptr, col, val};
+    const CosineScorer exact(m, v);
+    const PrunedScorer whole(m, v, v);      // every term indexed
+    const PrunedScorer pruned(m, v, 4);     // 4 terms per paper
+    PrunedScorer::Scratch s1, s2, s3;
+    std::vector<float> acc, all;
+    size_t found = 0, wanted = 0;
+    for (size_t q = 0; q < n; ++q) {
+        exact.scores(q, acc);
+        const auto ref = top_k(acc, 10, static_cast<uint32_t>(q));
+        const auto got = whole.top_k(q, 10, n, s1);
+        REQUIRE(got.size() == ref.size());
+        for (size_t k = 0; k < ref.size(); ++k) {
+            CHECK(got[k].doc == ref[k].doc);
+            CHECK(got[k].score == ref[k].score);  // bit-identical
+        }
+        whole.all_scores(q, all, s3);
+        for (size_t j = 0; j < n; ++j) CHECK(all[j] == acc[j]);
+        const auto approx = pruned.top_k(q, 10, 30, s2);
+        for (const auto& nb : approx) CHECK(nb.score == acc[nb.doc]);  // exact scores
+        for (const auto& r : ref) {
+            ++wanted;
+            found += std::any_of(approx.begin(), approx.end(),
+                                 [&](const Neighbour& a) { return a.doc == r.doc; });
+        }
+    }
+    // Pruned hard (4 of ~10 terms, 30 candidates) it still finds most true neighbours.
+    CHECK(static_cast<double>(found) / static_cast<double>(wanted) > 0.5);
+}

@@ -1,6 +1,7 @@
 #include <asp/ml/tfidf.hpp>
 
 #include <cmath>
+#include <random>
 
 #include "unit/catch_compat.hpp"
 
@@ -46,4 +47,40 @@ TEST_CASE("tfidf: smooth idf, sublinear tf and l2 norm as scikit-learn", "[ml]")
     CHECK(v.value[1] == Approx(b / norm).epsilon(1e-6));
     m.transform("nothing known here", s, v);
     CHECK(v.index.empty());
+}
+
+TEST_CASE("tfidf: a count budget of a few thousand terms gives the same vocabulary", "[ml]") {
+    // 400 documents of Zipf-distributed words: ~20,000 distinct unigrams and bigrams, far more
+    // than the budget, so counting prunes many times; the top 300 terms occur often enough that
+    // the recount makes the result exact.
+    std::mt19937 rng(5);
+    std::vector<std::string> docs;
+    std::vector<double> weights;
+    for (int i = 1; i <= 3000; ++i) weights.push_back(1.0 / i);
+    std::discrete_distribution<int> word(weights.begin(), weights.end());
+    for (int d = 0; d < 400; ++d) {
+        std::string s;
+        for (int k = 0; k < 150; ++k) {
+            const int w = word(rng);
+            s += "w" + std::to_string(w) + "x ";
+        }
+        docs.push_back(s);
+    }
+    TfidfParams full;
+    full.max_features = 300;
+    full.count_budget = 0;  // unbounded
+    TfidfParams small = full;
+    small.count_budget = 3000;
+    for (int jobs : {1, 2}) {
+        std::vector<SparseVector> rows_full, rows_small;
+        auto a = TfidfModel::fit(full, docs.size(), [&](size_t i) { return docs[i]; }, jobs, &rows_full);
+        auto b = TfidfModel::fit(small, docs.size(), [&](size_t i) { return docs[i]; }, jobs, &rows_small);
+        CHECK(a.terms() == b.terms());
+        CHECK(a.idf() == b.idf());
+        REQUIRE(rows_full.size() == rows_small.size());
+        for (size_t i = 0; i < rows_full.size(); ++i) {
+            CHECK(rows_full[i].index == rows_small[i].index);
+            CHECK(rows_full[i].value == rows_small[i].value);
+        }
+    }
 }

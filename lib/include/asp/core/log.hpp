@@ -14,14 +14,15 @@ namespace asp {
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
-// Sets the default logger: "<tool>: [level] message" on stderr.
+// Sets the default logger: "<tool>: [level] message" on stderr. Every message goes through
+// log_escape (below) on its way out.
 void init_logging(const std::string& tool, Verbosity verbosity);
 Verbosity current_verbosity();
 
 // Text from outside (a request's path, a header, a feed's field) made safe for one log line:
 // control characters (C0, DEL, C1), backslashes and bytes that are not valid UTF-8 become
 // \xHH, so nobody can end a log line, forge another or send terminal escapes through it.
-// Every log line that carries such text passes it through this.
+// init_logging's formatter applies it to every message, so call sites log text as it is.
 std::string log_escape(std::string_view text);
 
 // Progress over a known number of items. Thread-safe.

@@ -28,6 +28,11 @@ namespace asp::ml {
 struct AnalyzeParams {
     TfidfParams tfidf;
     size_t top_k = 50;
+    // Neighbour search (docs/tools/analyze.md): each paper's `neighbour_terms` largest tf-idf
+    // weights form the candidate index; the best `neighbour_candidates` are scored exactly.
+    size_t neighbour_terms = 64;
+    size_t neighbour_candidates = 400;
+    size_t neighbour_exact_max = 10000;  // up to this many papers: exact (no pruning)
     // A text file is used when its size is within these bounds (bytes), as the original's
     // 1000 < len(txt) < 500000; otherwise title + abstract.
     size_t min_text_bytes = 1000;

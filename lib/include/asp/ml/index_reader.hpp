@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace asp::ml {
@@ -65,6 +66,9 @@ public:
     // boost for recency (0.0001 x position in time). Query words are lowercased and stripped
     // of punctuation except '-' (an arXiv id or URL is recognised as such).
     SearchPage search(std::string_view query, size_t offset, size_t limit) const;
+    // A paper's tf-idf row: its terms and their weights (in the vocabulary's order). Unknown
+    // id: empty. Accepts a versioned id. (serve's /inspect.)
+    std::vector<std::pair<std::string, double>> terms_of(std::string_view paper_id) const;
     std::vector<ScoredPaper> search(std::string_view query, size_t k) const;
 
     // The mapped generation (asp/ml/svm_rank.hpp trains on its tf-idf matrix).

@@ -10,7 +10,13 @@
 //
 // Memory of fit: counting keys terms by a 64-bit hash (no strings), strings are kept only for
 // the terms at or above the cut-off count; documents are read twice (fit can hand back every
-// document's row, so analyze does not read them a third time).
+// document's row, so analyze does not read them a third time). The count table holds at most
+// `count_budget` terms: when it is full, the terms of lowest count are dropped (lossy
+// counting; a count is then short by at most the sum of the thresholds used, D). Every term
+// whose estimate is within D of the cut-off is recounted exactly in the second pass, so the
+// vocabulary is still exact whenever the cut-off count exceeds D (always, in practice: the
+// 5000th term of a corpus occurs hundreds of times); otherwise fit logs a warning.
+// analyze fits on at most `max_train` documents (as the original's max_train = 5000).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +36,8 @@ enum class Norm { L2, None };
 struct TfidfParams {
     AnalyzerParams analyzer;
     size_t max_features = 5000;  // 0: keep every term
+    size_t max_train = 5000;     // analyze fits on at most this many documents (0: all)
+    size_t count_budget = 4000000;  // terms held while counting (not in the fingerprint)
     bool sublinear_tf = true;
     bool use_idf = true;
     bool smooth_idf = true;

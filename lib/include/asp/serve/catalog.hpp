@@ -105,6 +105,10 @@ public:
                                                           size_t limit) const = 0;
     // A user's recommendations, best first; empty when none were computed.
     virtual std::vector<Scored> recommendations(int64_t user_id) const = 0;
+    // How many papers the index holds (0 without an index).
+    virtual size_t indexed_count() const { return 0; }
+    // A paper's tf-idf terms and weights (empty when it is not indexed).
+    virtual std::vector<std::pair<std::string, double>> terms_of(std::string_view) const { return {}; }
     // The model's ranking: buildsvm's list when it was trained on exactly these inputs and
     // this index, else trained now (and kept until the inputs or the index change). Thread
     // safe. Without an index: only buildsvm's whole-library list, if any.
@@ -146,6 +150,8 @@ public:
     // The position of a paper (an index for at()), nullopt when absent.
     std::optional<uint32_t> position(std::string_view id) const { return index_of(id); }
     CatalogPaper at(uint32_t index) const;
+    // The arXiv queries fetch has run on this papers.db (its resume records), sorted.
+    const std::vector<std::string>& followed_queries() const { return queries_; }
     // Newest updated first; only_v1: papers still at version 1.
     const std::vector<uint32_t>& recent(bool only_v1) const { return only_v1 ? recent_v1_ : recent_; }
     // The abstracts of these papers, read from papers.db now (one indexed lookup each, on a
@@ -179,6 +185,7 @@ private:
     std::vector<Record> records_;
     std::vector<uint32_t> slots_;  // open addressing: record index + 1, 0 = empty
     std::vector<uint32_t> recent_, recent_v1_;
+    std::vector<std::string> queries_;
     mutable std::mutex readers_mu_;
     mutable std::vector<std::unique_ptr<AbstractReader>> readers_;
 };
@@ -188,6 +195,7 @@ class ThumbSet {
 public:
     static std::shared_ptr<const ThumbSet> scan(const std::filesystem::path& thumbs_dir);
     bool contains(const std::string& stem) const { return stems_.count(stem) > 0; }
+    size_t size() const { return stems_.size(); }
 
 private:
     std::unordered_set<std::string> stems_;

@@ -105,6 +105,9 @@ public:
     // Every user with a non-empty library (buildsvm), with their tags and feedback.
     virtual std::vector<UserLibrary> all_libraries() = 0;
 
+    // How many accounts there are (serve's /stats).
+    virtual int64_t user_count() = 0;
+
     // Tags. Names are compared byte for byte; serve checks their syntax.
     // The user's tags by name, with their paper counts.
     virtual std::vector<TagInfo> tags(int64_t user_id) = 0;

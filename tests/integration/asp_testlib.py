@@ -31,8 +31,16 @@ def corpus():
 
 
 def skip(reason):
+    """Ends the test as skipped (exit 77). Only for what no install can give (e.g. not root);
+    scripts/test.sh with CI=true fails unless tests/skip-allowlist.txt lists the test."""
     print(f"SKIP: {reason}")
     sys.exit(SKIP)
+
+
+def missing(reason):
+    """A tool, helper or package the test needs is missing: a failure, never a skip."""
+    print(f"FAIL: {reason} (missing; scripts/install-deps.sh --test and a full build provide it)")
+    sys.exit(1)
 
 
 def require_corpus():
@@ -46,7 +54,7 @@ def tool(name):
     """Path of a built tool; skips when it is not built (yet)."""
     p = BIN_DIR / name
     if not p.exists():
-        skip(f"{p} is not built")
+        missing(f"{p} is not built")
     return str(p)
 
 

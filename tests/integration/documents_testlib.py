@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -104,9 +105,10 @@ def multiset_jaccard(a, b):
 
 
 def pdftotext(pdf):
-    """poppler-utils' text of a PDF (the reference), or None when pdftotext is absent/fails."""
+    """poppler-utils' text of a PDF (the reference), or None when pdftotext fails on it. A
+    missing pdftotext is a failure (scripts/install-deps.sh --test installs poppler-utils)."""
     if shutil.which("pdftotext") is None:
-        return None
+        t.missing("pdftotext (poppler-utils) is not installed")
     r = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True)
     if r.returncode != 0:
         return None
@@ -150,3 +152,42 @@ def check_rerun_skips(tool_path, data_dir, out_folder, expected):
     t.check(f"0 done, {expected} skipped, 0 failed" in r.stderr, f"rerun did work: {r.stderr}")
     print(f"rerun: {took:.2f} s, all skipped")
 
+
+
+def generated_pdfs(folder, count, pages=3):
+    """`count` text PDFs written by tests/fakes/make_pdfs.py's generator (no corpus needed):
+    real arXiv abstracts from the committed fixture tests/fixtures/arxiv/kaggle (CC0), one
+    paper per PDF, `pages` pages each. Returns their paths."""
+    sys.path.insert(0, str(t.FAKES))
+    import make_pdfs  # noqa: E402  (tests/fakes)
+    records = [json.loads(line) for line in
+               (t.FIXTURES / "arxiv" / "kaggle" / "kaggle_snapshot_head20.jsonl").read_text().splitlines()
+               if line.strip()]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        r = records[i % len(records)]
+        paper = {"title": " ".join(r["title"].split()), "abstract": " ".join(r["abstract"].split()),
+                 "authors": [a.strip() for a in r["authors"].split(",")][:6]}
+        p = folder / f"generated-{i:03d}.pdf"
+        p.write_bytes(make_pdfs.make_pdf(paper, pages))
+        out.append(p)
+    return out
+
+
+def test_pdfs(tmp):
+    """The PDFs the document-stage tests run on: every corpus PDF when ../shared/corpus is
+    there; otherwise committed-fixture-made ones: 12 generated papers (generated_pdfs) in
+    tmp/papers and three broken files in tmp/edge (text named .pdf, a PDF cut in half, an
+    HTML error page), so the tests never skip."""
+    c = t.corpus()
+    if c:
+        return corpus_pdfs(c)
+    papers = generated_pdfs(tmp / "papers", 12, pages=3)
+    edge = tmp / "edge"
+    edge.mkdir(parents=True, exist_ok=True)
+    (edge / "text-named.pdf").write_text("just some text, not a PDF\n")
+    whole = papers[0].read_bytes()
+    (edge / "cut-in-half.pdf").write_bytes(whole[:len(whole) // 2])
+    (edge / "html-error.pdf").write_text("<!DOCTYPE html><html><body>503</body></html>\n")
+    return papers + sorted(edge.glob("*.pdf"))

@@ -21,7 +21,7 @@ def require_tools(*names):
         t.tool(name)
     for program in ("make", "flock", "sqlite3"):
         if subprocess.run(["which", program], capture_output=True).returncode != 0:
-            t.skip(f"{program} is not installed")
+            t.missing(f"{program} is not installed")
 
 
 @contextlib.contextmanager
@@ -53,11 +53,11 @@ def make_async(variables, *goals):
 
 def snapshot(data):
     """{relative path: (sha256, mtime_ns)} of every data file, leaving out what a run always
-    writes (its log, the lock file) and SQLite's WAL side files."""
+    writes (its log, the lock files .pipeline.lock and .stage.lock) and SQLite's WAL side files."""
     out = {}
     for p in sorted(data.rglob("*")):
         rel = p.relative_to(data).as_posix()
-        if not p.is_file() or rel.startswith("logs/") or rel == ".pipeline.lock":
+        if not p.is_file() or rel.startswith("logs/") or rel in (".pipeline.lock", ".stage.lock"):
             continue
         if rel.endswith(("-wal", "-shm", "-journal")):
             continue

@@ -33,11 +33,11 @@ def ensure_s3rver():
     if script.exists():
         return script
     if not shutil.which("node") or not shutil.which("npm"):
-        t.skip("node/npm are not installed (scripts/install-deps.sh --test)")
+        t.missing("node/npm are not installed (scripts/install-deps.sh --test)")
     r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=S3_DIR,
                        capture_output=True, text=True, timeout=600)
     if r.returncode != 0 or not script.exists():
-        t.skip(f"cannot install s3rver with npm: {r.stderr[-400:]}")
+        t.missing(f"cannot install s3rver with npm: {r.stderr[-400:]}")
     return script
 
 

@@ -27,9 +27,10 @@ KAGGLE_FIXTURE = t.SOURCE_DIR / "tests" / "fixtures" / "arxiv" / "kaggle" / "kag
 
 
 def kaggle_papers(limit=200, path=None):
-    """Papers from an arXiv metadata snapshot (real records), as make_papers_db reads: the
-    corpus's 200 by default, `path` (e.g. KAGGLE_FIXTURE, committed) when given."""
-    path = path or t.require_corpus() / "metadata" / "kaggle_snapshot_head200_wanng-ide.jsonl"
+    """Papers from an arXiv metadata snapshot (real CC0 records, committed as
+    tests/fixtures/arxiv/kaggle/, identical to the corpus file), as make_papers_db reads;
+    `path` picks another committed snapshot (e.g. KAGGLE_FIXTURE, 20 records)."""
+    path = path or t.FIXTURES / "arxiv" / "kaggle" / "kaggle_snapshot_head200_wanng-ide.jsonl"
     out = []
     for line in path.read_text().splitlines()[:limit]:
         r = json.loads(line)
@@ -50,7 +51,7 @@ def kaggle_papers(limit=200, path=None):
 def write_papers(data_dir, papers):
     helper = t.BUILD_DIR / "bin" / "make_papers_db"
     if not helper.exists():
-        t.skip(f"{helper} is not built")
+        t.missing(f"{helper} is not built")
     data_dir.mkdir(parents=True, exist_ok=True)
     lines = "".join(json.dumps(p) + "\n" for p in papers)
     t.run([str(helper), str(data_dir / "papers.db")], input=lines)

@@ -9,7 +9,7 @@ TOOLS = ["fetch", "download", "pdf2txt", "thumb", "analyze", "buildsvm", "serve"
 def main():
     present = [name for name in TOOLS if (t.BIN_DIR / name).exists()]
     if not present:
-        t.skip(f"no tool built in {t.BIN_DIR}")
+        t.missing(f"no tool built in {t.BIN_DIR}")
     for name in present:
         exe = str(t.BIN_DIR / name)
         r = t.run([exe, "--help"], check=False, timeout=30)

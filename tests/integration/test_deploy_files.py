@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from asp_testlib import SOURCE_DIR, check, run, skip, temp_dir  # noqa: E402
+from asp_testlib import SOURCE_DIR, check, missing, run, temp_dir  # noqa: E402
 
 UNITS = ["arxiv-sanity.service", "arxiv-sanity-port80.service",
          "arxiv-sanity-pipeline.service", "arxiv-sanity-pipeline.timer"]
@@ -22,7 +22,7 @@ UNITS = ["arxiv-sanity.service", "arxiv-sanity-port80.service",
 
 def need(program):
     if shutil.which(program) is None:
-        skip(f"{program} is not installed (scripts/install-deps.sh --test)")
+        missing(f"{program} is not installed (scripts/install-deps.sh --test)")
 
 
 def shell_scripts():

@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from asp_testlib import BIN_DIR, SOURCE_DIR, check, run, skip, temp_dir  # noqa: E402
+from asp_testlib import BIN_DIR, SOURCE_DIR, check, missing, run, skip, temp_dir  # noqa: E402
 
 PID = os.getpid()
 NS_INSTANCE = f"aspi{PID}"
@@ -84,7 +84,7 @@ def main():
         skip("needs root (network namespaces, iptables)")
     for program in ("ip", "iptables", "curl"):
         if shutil.which(program) is None:
-            skip(f"{program} is not installed (scripts/install-deps.sh --test)")
+            missing(f"{program} is not installed (scripts/install-deps.sh --test)")
     with temp_dir() as root:
         # The unit as deployed, with the script it starts where the unit says it is.
         prefix = root / "prefix"

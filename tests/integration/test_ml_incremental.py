@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asp_testlib import BUILD_DIR, check, require_corpus, run, skip, temp_dir, tool  # noqa: E402
+from asp_testlib import BUILD_DIR, check, missing, require_corpus, run, temp_dir, tool  # noqa: E402
 import ml_fixture  # noqa: E402
 import ml_index  # noqa: E402
 
 corpus = require_corpus()
 analyze = tool("analyze")
 if shutil.which("pdftotext") is None:
-    skip("pdftotext (poppler-utils) is missing")
+    missing("pdftotext (poppler-utils) is missing")
 
 papers = ml_fixture.corpus_papers(corpus)
 texts = ml_fixture.corpus_texts(corpus, BUILD_DIR / "ml-corpus-text-cache")

@@ -11,16 +11,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asp_testlib import BUILD_DIR, check, require_corpus, run, skip, temp_dir, tool  # noqa: E402
+from asp_testlib import BUILD_DIR, check, missing, require_corpus, run, temp_dir, tool  # noqa: E402
 import ml_fixture  # noqa: E402
 
 corpus = require_corpus()
 analyze = tool("analyze")
 python = ml_fixture.find_sklearn_python()
 if python is None:
-    skip("no Python with scikit-learn (scripts/install-deps.sh --test installs python3-sklearn)")
+    missing("no Python with scikit-learn (scripts/install-deps.sh --test installs python3-sklearn)")
 if shutil.which("pdftotext") is None:
-    skip("pdftotext (poppler-utils) is missing")
+    missing("pdftotext (poppler-utils) is missing")
 
 with temp_dir() as tmp:
     data = tmp / "data"

@@ -1,4 +1,5 @@
-"""pdf2txt over every PDF of ../shared/corpus/pdf: papers give text close to pdftotext's,
+"""pdf2txt over every PDF of ../shared/corpus/pdf (without the corpus: generated papers and broken
+files, documents_testlib.test_pdfs): papers give text close to pdftotext's,
 every edge file (encrypted, truncated, zero pages, bogus page count, books, not a PDF) ends as
 text or a recorded failure with a reason, the tool exits 0, and a rerun skips everything fast.
 
@@ -7,19 +8,23 @@ tokens (regex \\w+) of our text and of `pdftotext` (poppler-utils) output:
 |A ∩ B| / |A ∪ B| with multiplicities. The median over the corpus papers must be >= 0.99.
 """
 import statistics
+import atexit
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asp_testlib import check, require_corpus, run, temp_dir, tool  # noqa: E402
+from asp_testlib import check, run, temp_dir, tool  # noqa: E402
 import documents_testlib as docs  # noqa: E402
 
 
 def main():
-    corpus = require_corpus()
     pdf2txt = tool("pdf2txt")
-    pdfs = docs.corpus_pdfs(corpus)
-    check(len(pdfs) > 10, f"too few corpus PDFs: {len(pdfs)}")
+    src_tmp = Path(tempfile.mkdtemp(prefix="asp-docs-"))
+    atexit.register(shutil.rmtree, src_tmp, True)
+    pdfs = docs.test_pdfs(src_tmp)
+    check(len(pdfs) > 10, f"too few PDFs: {len(pdfs)}")
     with temp_dir() as d:
         mapping = docs.data_dir_with_pdfs(d, pdfs)
         r = run([pdf2txt, "--data-dir", str(d), "--jobs", "2", "--timeout", "120"], timeout=900)

@@ -28,7 +28,7 @@ def serve_testlib():
     try:
         import serve_testlib as s
     except ImportError:
-        t.skip("tests/integration/serve_testlib.py (serve's test helpers) is not there yet")
+        t.missing("tests/integration/serve_testlib.py (serve's test helpers) is not there yet")
     return s
 
 

@@ -21,7 +21,7 @@ import s3_testlib as s3
 try:
     import serve_testlib as s
 except ImportError:
-    t.skip("serve is not built yet (no serve_testlib)")
+    t.missing("serve is not built yet (no serve_testlib)")
 
 URL = "s3://bkt/site"
 PULL_FLAGS = ["--exclude", "pdf", "--exclude", "txt", "--exclude", "users.db"]
@@ -29,7 +29,7 @@ PULL_FLAGS = ["--exclude", "pdf", "--exclude", "txt", "--exclude", "users.db"]
 
 def need(program):
     if shutil.which(program) is None:
-        t.skip(f"{program} is not installed (scripts/install-deps.sh --test)")
+        t.missing(f"{program} is not installed (scripts/install-deps.sh --test)")
 
 
 class Instance:
@@ -110,7 +110,6 @@ def main():
         need(program)
     t.tool("serve")
     t.tool("make_papers_db")
-    t.require_corpus()
     with t.temp_dir("asp-scale-") as root, s3.s3rver(root) as endpoint, pg.postgres(root) as users_db:
         env = s3.sync_env(endpoint, root)
         sync = t.tool("sync")

@@ -12,7 +12,7 @@ DEPLOY = t.SOURCE_DIR / "deploy"
 def main():
     for program in ("haproxy", "nginx", "cloud-init"):
         if shutil.which(program) is None and not (Path("/usr/sbin") / program).exists():
-            t.skip(f"{program} is not installed (scripts/install-deps.sh --test)")
+            t.missing(f"{program} is not installed (scripts/install-deps.sh --test)")
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     cfg = DEPLOY / "lb" / "haproxy.cfg"

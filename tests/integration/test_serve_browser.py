@@ -20,7 +20,7 @@ def main():
     chromium = shutil.which("chromium")
     node = shutil.which("node")
     if not chromium or not node:
-        t.skip("chromium or node is not installed")
+        t.missing("chromium or node is not installed")
     with t.temp_dir() as root:
         # Real records; sixty of them dated into the last 90 days, so the stats chart has bars.
         data = root / "data"

@@ -1,4 +1,5 @@
-"""thumb over every PDF of ../shared/corpus/pdf: each paper gives a JPEG strip 156 px high
+"""thumb over every PDF of ../shared/corpus/pdf (without the corpus: generated papers and broken
+files, documents_testlib.test_pdfs): each paper gives a JPEG strip 156 px high
 whose width is the sum of its first (up to 8) pages' widths scaled to that height (page sizes
 from pdfinfo); every edge file ends as a strip or a recorded failure with a reason and a
 placeholder image; exit code 0; a rerun skips everything fast.
@@ -6,11 +7,13 @@ placeholder image; exit code 0; a rerun skips everything fast.
 import re
 import shutil
 import subprocess
+import atexit
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asp_testlib import check, require_corpus, run, temp_dir, tool  # noqa: E402
+from asp_testlib import check, run, temp_dir, tool  # noqa: E402
 import documents_testlib as docs  # noqa: E402
 
 HEIGHT = 156
@@ -34,10 +37,11 @@ def expected_widths(pdf):
 
 
 def main():
-    corpus = require_corpus()
     thumb = tool("thumb")
     have_pdfinfo = shutil.which("pdfinfo") is not None
-    pdfs = docs.corpus_pdfs(corpus)
+    src_tmp = Path(tempfile.mkdtemp(prefix="asp-docs-"))
+    atexit.register(shutil.rmtree, src_tmp, True)
+    pdfs = docs.test_pdfs(src_tmp)
     with temp_dir() as d:
         mapping = docs.data_dir_with_pdfs(d, pdfs)
         run([thumb, "--data-dir", str(d), "--jobs", "2", "--timeout", "120"], timeout=900)

@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
             asp::tools::print_error(app.name(), "--ngram-max must be >= --ngram-min");
             return 2;
         }
+        app.hold_stage_lock();
         const auto report = asp::ml::run_analyze(dir, p);
         std::string line = report.summary.line("analyze");
         line += report.published ? ", generation " + std::to_string(report.generation)

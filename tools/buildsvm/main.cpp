@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
                           << "\n";
             return 0;
         }
+        app.hold_stage_lock();
         const auto report = asp::ml::run_buildsvm(dir, p);
         spdlog::info("{}, {} lists updated without training, tags: {} trained, {} unchanged, {} "
                      "failed, index generation {}, {} stale removed",

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include <asp/core/file_system.hpp>
+
 namespace asp::tools {
 
 void print_error(const std::string& tool, const std::string& message) {
@@ -51,13 +53,33 @@ std::optional<int> ToolApp::parse(int argc, char** argv) {
     return std::nullopt;
 }
 
+void ToolApp::print_storage_hint() const {
+    print_error(name_, "the machine failed (disk full or failing), not the input: nothing was "
+                       "recorded for the item in progress and no good output was replaced; free "
+                       "space and run again (exit 74)");
+}
+
 int ToolApp::run(const std::function<int()>& body) {
     int rc;
     try {
         rc = body();
+    } catch (const TryLater& e) {
+        print_error(name_, e.what());
+        return kExitTryLater;
+    } catch (const std::system_error& e) {
+        print_error(name_, e.what());
+        if (!is_storage_failure(e.code())) return 1;
+        print_storage_hint();
+        return kExitStorageFailure;
     } catch (const std::exception& e) {
         print_error(name_, e.what());
-        return 1;
+        // SQLite's words for the same trouble (SQLITE_FULL, SQLITE_IOERR).
+        const std::string what = e.what();
+        if (what.find("database or disk is full") == std::string::npos &&
+            what.find("disk I/O error") == std::string::npos)
+            return 1;
+        print_storage_hint();
+        return kExitStorageFailure;
     }
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         print_error(name_, "cannot write to standard output");
@@ -69,6 +91,10 @@ int ToolApp::run(const std::function<int()>& body) {
         return 1;
     }
     return rc;
+}
+
+void ToolApp::hold_stage_lock() {
+    if (!stage_lock_) stage_lock_.emplace(StageLock::acquire(data_dir().root(), name_));
 }
 
 void ToolApp::add_jobs(int& jobs) {

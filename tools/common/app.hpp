@@ -12,6 +12,7 @@
 
 #include <asp/core/data_dir.hpp>
 #include <asp/core/log.hpp>
+#include <asp/core/stage_lock.hpp>
 
 namespace asp::tools {
 
@@ -32,6 +33,11 @@ public:
     // Runs the tool body inside the one catch; checks that stdout could be flushed.
     int run(const std::function<int()>& body);
 
+    // Takes the data directory's stage lock (asp/core/stage_lock.hpp) for the rest of the
+    // process; call it inside run()'s body before touching the data directory. When another
+    // stage holds it, run() prints who and returns 75.
+    void hold_stage_lock();
+
     // Shared spellings of flags several tools take.
     void add_jobs(int& jobs);
     void add_force(bool& force);
@@ -39,12 +45,19 @@ public:
     void add_wait_time(double& seconds, const std::string& what);
 
 private:
+    void print_storage_hint() const;
+
     std::string name_;
     CLI::App app_;
     std::string data_dir_;
     bool verbose_ = false;
     bool quiet_ = false;
+    std::optional<StageLock> stage_lock_;
 };
+
+// Exit codes beyond 0/1/2 (docs/tools/common.md).
+inline constexpr int kExitStorageFailure = 74;  // EX_IOERR: disk full, I/O error
+inline constexpr int kExitTryLater = 75;        // EX_TEMPFAIL: stage lock busy, server down
 
 // "<tool>: error: <message>" on stderr.
 void print_error(const std::string& tool, const std::string& message);

@@ -57,6 +57,7 @@ struct DocumentCli {
             std::vector<std::filesystem::path> paths(files.begin(), files.end());
             summary = run_document_files(kind, paths, output_dir, params);
         } else {
+            app.hold_stage_lock();
             summary = run_document_stage(kind, app.data_dir(), params);
         }
         spdlog::info("{}", summary.line(app.name()));

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     if (auto rc = app.parse(argc, argv)) return *rc;
     params.stall_timeout = std::chrono::seconds(std::max(1L, std::lround(timeout)));
     return app.run([&] {
+        app.hold_stage_lock();
         auto http = asp::make_curl_http_client(asp::default_user_agent());
         auto summary = asp::run_download(app.data_dir(), params, *http);
         spdlog::info("{}", summary.line("download"));

@@ -25,9 +25,9 @@ int run_api(const asp::tools::ToolApp& app, const asp::FetchParams& p, asp::Pape
     auto t0 = std::chrono::steady_clock::now();
     asp::FetchReport r = asp::fetch_papers(p, db, *http, asp::system_clock());
     const auto& c = r.counts;
-    std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known; "
-                "%zu pages, %zu requests, %zu retries in %.1f s; %s\n",
-                c.added, c.new_versions, c.changed, c.unchanged, r.pages, r.requests, r.retries,
+    std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known, "
+                "%zu rejected; %zu pages, %zu requests, %zu retries in %.1f s; %s\n",
+                c.added, c.new_versions, c.changed, c.unchanged, c.rejected, r.pages, r.requests, r.retries,
                 seconds_since(t0), r.ok() ? r.stopped_because.c_str() : "FAILED");
     if (!r.ok()) {
         asp::tools::print_error(app.name(), *r.failure + " (pages before it are saved in " +
@@ -47,10 +47,10 @@ int run_oai(const asp::tools::ToolApp& app, const asp::OaiParams& p, asp::Papers
                                             files_removed += asp::remove_paper_files(data, id, version);
                                         });
     const auto& c = r.counts;
-    std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known, %zu removed "
+    std::printf("fetch: %zu added, %zu new versions, %zu updated, %zu already known, %zu rejected, %zu removed "
                 "(deleted on arXiv); %zu records (%zu in the categories, %zu deleted), %zu pages, "
                 "%zu requests, %zu retries, %zu restarts in %.1f s; from %s%s; %s\n",
-                c.added, c.new_versions, c.changed, c.unchanged, r.removed, r.records, r.kept,
+                c.added, c.new_versions, c.changed, c.unchanged, c.rejected, r.removed, r.records, r.kept,
                 r.deleted_seen, r.pages, r.requests, r.retries, r.restarts, seconds_since(t0),
                 r.from_used.empty() ? "the beginning" : r.from_used.c_str(),
                 r.resumed ? " (continued an interrupted harvest)" : "",
@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     return app.run([&] {
         auto data = app.data_dir();
         std::filesystem::create_directories(data.root());
+        app.hold_stage_lock();
         asp::PapersDb db(data.papers_db(), asp::OpenMode::ReadWrite);
         return source == "oai" ? run_oai(app, oai, db, data) : run_api(app, p, db, data);
     });

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
         auto http = asp::make_curl_http_client(asp::default_user_agent());
         auto credentials = asp::s3::make_default_credentials_provider(*http, env);
         asp::s3::S3Client client(*http, *credentials, asp::s3::S3Config::from_env(env));
+        app.hold_stage_lock();
         asp::sync::SyncParams params{app.data_dir(), *s3url, excludes, delete_extra};
 
         auto report = command == "push" ? asp::sync::push(client, params) : asp::sync::pull(client, params);

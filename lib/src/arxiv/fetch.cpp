@@ -41,6 +41,7 @@ void add_counts(UpsertCounts& total, const UpsertCounts& c) {
     total.new_versions += c.new_versions;
     total.changed += c.changed;
     total.unchanged += c.unchanged;
+    total.rejected += c.rejected;
 }
 
 // One page's outcome after the retries.
@@ -86,6 +87,7 @@ PageResult Fetcher::fetch_page(long start, long count) {
     req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(seconds(p_.timeout));
     req.connect_timeout = std::min(req.connect_timeout, req.timeout);
     req.headers["Accept"] = "application/atom+xml";
+    req.max_body_bytes = p_.max_response_bytes;
     PageResult result;
     for (int attempt = 0;; ++attempt) {
         wait_for_turn();
@@ -96,6 +98,10 @@ PageResult Fetcher::fetch_page(long start, long count) {
 
         std::string problem;
         std::optional<double> server_wait;
+        if (resp.too_large) {
+            result.failure = fmt::format("{} (from {}): refused, not retried", resp.error, req.url);
+            return result;
+        }
         if (resp.transport_error) {
             problem = "network error: " + resp.error;
         } else if (is_retryable_status(resp.status)) {
@@ -186,7 +192,12 @@ FetchReport Fetcher::run() {
             report_.failure = std::move(got.failure);
             return report_;
         }
-        const AtomPage& page = *got.page;
+        AtomPage& page = *got.page;
+        if (static_cast<long>(page.entries.size()) > count) {
+            spdlog::warn("start={}: the server sent {} entries for {} asked; keeping the first {} "
+                         "(--max-index {})", start, page.entries.size(), count, count, p_.max_index);
+            page.entries.resize(static_cast<size_t>(count));
+        }
         const long next = start + count;
         if (pending && next > *pending) pending.reset();  // walked past it: nothing to resume
         const bool no_more = page.entries.empty() || (page.total_results && next >= *page.total_results);

@@ -190,6 +190,7 @@ void Harvester::save_page(const OaiPage& page, HarvestState& state) {
     report_.counts.new_versions += c.new_versions;
     report_.counts.changed += c.changed;
     report_.counts.unchanged += c.unchanged;
+    report_.counts.rejected += c.rejected;  // refused at the papers.db door (clean_paper)
     spdlog::info("page {}: {} records ({} deleted), {} in the categories: {} added, {} new "
                  "versions, {} updated, {} known, {} removed{}",
                  report_.pages, page.records.size(), deleted.size(), papers.size(), c.added,

@@ -10,52 +10,14 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
+#include <asp/core/utf8.hpp>
+
 #include "ml/stop_words.hpp"
 
 namespace asp::ml {
 namespace {
 
-constexpr char32_t kReplacement = 0xFFFD;
-
-// Decodes one UTF-8 sequence at s[i]; advances i. Invalid or truncated input -> U+FFFD
-// consuming one byte (Python's "replace" error handler also substitutes per bad byte).
-char32_t decode_utf8(std::string_view s, size_t& i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    int len = 0;
-    char32_t cp = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2;
-        cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3;
-        cp = b0 & 0x0F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4;
-        cp = b0 & 0x07;
-    } else {
-        ++i;
-        return kReplacement;
-    }
-    if (i + static_cast<size_t>(len) > s.size()) {
-        ++i;
-        return kReplacement;
-    }
-    for (int k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-        if ((b & 0xC0) != 0x80) {
-            ++i;
-            return kReplacement;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        ++i;
-        return kReplacement;
-    }
-    i += static_cast<size_t>(len);
-    return cp;
-}
+using asp::decode_utf8;  // U+FFFD per bad byte, as Python's "replace" error handler
 
 // Python's \w for str patterns: str.isalnum() (letters L*, or any Numeric_Type) or '_'.
 bool is_python_word_char(char32_t c) {

@@ -93,6 +93,9 @@ public:
         curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 5L);
         curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, "");
+        // A Content-Length over the limit is refused before the body (on_write checks the rest).
+        curl_easy_setopt(curl_, CURLOPT_MAXFILESIZE_LARGE,
+                         req.on_body ? curl_off_t{0} : static_cast<curl_off_t>(req.max_body_bytes));
         curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
                          static_cast<long>(req.connect_timeout.count()));
         curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
@@ -128,7 +131,9 @@ public:
         if (rc != CURLE_OK) {
             resp.transport_error = true;
             resp.status = 0;
-            resp.error = t.too_large ? "response body over the size limit"
+            resp.too_large = t.too_large || rc == CURLE_FILESIZE_EXCEEDED;
+            resp.error = resp.too_large ? "response body over the size limit of " +
+                                              std::to_string(req.max_body_bytes) + " bytes"
                          : t.aborted_by_sink ? "aborted by the receiver"
                                              : curl_easy_strerror(rc);
             return resp;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/core/atomic_file.hpp>
+#include <asp/core/file_system.hpp>
 #include <asp/pdf/small_disk.hpp>
 #include <asp/store/papers_db.hpp>
 
@@ -22,27 +23,60 @@ struct DocJob {
     int version = 0;
     fs::path pdf;
     fs::path out;
+    fs::path temp;  // the worker writes here; the parent publishes it as `out`
 };
 
-// Runs in the worker process: read the PDF, write the output atomically.
+// Runs in the worker process: read the PDF, write (and fsync) the output's temporary file.
+// The parent publishes it (rename) only after the worker reported success, so a worker
+// outliving its parent never publishes anything.
 Status produce(DocumentKind kind, const DocJob& job, const DocumentStageParams& params) {
     if (kind == DocumentKind::Text) {
         auto text = extract_text(job.pdf, params.text);
         if (!text) return text.error();
         if (!has_words(text->text))
             return fail("no text: the PDF has no text layer (a scan?)");
-        write_file_atomic(job.out, text->text);
+        write_file_unpublished(job.temp, text->text);
         return Ok{};
     }
     auto strip = render_strip(job.pdf, params.strip);
     if (!strip) return strip.error();
-    write_file_atomic(job.out, strip->jpeg);
+    write_file_unpublished(job.temp, strip->jpeg);
     return Ok{};
+}
+
+// A storage failure (disk full, I/O error) in a worker or in the parent stops the stage: the
+// paper is not recorded, nothing good is replaced, a rerun redoes it.
+[[noreturn]] void stop_for_storage(const char* stage, const DocJob& job, int err, const std::string& what) {
+    throw StorageFailure(std::error_code(err, std::generic_category()),
+                         std::string(stage) + " stopped at " + job.pdf.filename().string() + ": " + what);
+}
+
+// Publishes the worker's output; a storage failure stops the stage.
+void publish_output(const char* stage, const DocJob& job) {
+    try {
+        publish_file(job.temp, job.out);
+    } catch (const std::system_error& e) {
+        std::error_code ec;
+        fs::remove(job.temp, ec);
+        if (is_storage_failure(e.code())) stop_for_storage(stage, job, e.code().value(), e.what());
+        throw;
+    }
 }
 
 bool output_present(const fs::path& p) {
     std::error_code ec;
     return fs::is_regular_file(p, ec) && fs::file_size(p, ec) > 0 && !ec;
+}
+
+bool is_placeholder(const fs::path& p, const std::string& placeholder) {
+    if (placeholder.empty()) return false;
+    std::error_code ec;
+    if (fs::file_size(p, ec) != placeholder.size() || ec) return false;
+    try {
+        return read_file(p) == placeholder;
+    } catch (const std::exception&) {
+        return false;
+    }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -84,10 +118,13 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
     std::vector<DocJob> jobs;
     StageSummary summary;
     size_t without_pdf = 0, known_failed = 0;
+    std::string placeholder;
+    if (kind == DocumentKind::Thumb) placeholder = placeholder_jpeg(params.strip);
     db.for_each([&](const Paper& p) {
         DocJob job{p.id, p.version, dir.pdf_path(p.id, p.version),
                    kind == DocumentKind::Text ? dir.txt_path(p.id, p.version)
-                                              : dir.thumb_path(p.id, p.version)};
+                                              : dir.thumb_path(p.id, p.version), {}};
+        job.temp = temp_path_for(job.out);
         auto it = records.find(p.id);
         const StageRecord* rec =
             it != records.end() && it->second.version == p.version ? &it->second : nullptr;
@@ -97,7 +134,10 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
                 ++known_failed;
                 return;
             }
-            if (output_present(job.out) && (!rec || rec->state == StageState::Done)) {
+            // A placeholder without a record is a failure whose recording was cut short (the
+            // disk filled up): not a done paper.
+            if (output_present(job.out) && (!rec || rec->state == StageState::Done) &&
+                (rec || !is_placeholder(job.out, placeholder))) {
                 // Done before (or made elsewhere, e.g. restored from S3): keep it.
                 if (!rec) db.record_done(stage, p.id, p.version);
                 ++summary.skipped;
@@ -120,10 +160,11 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
                  stage, jobs.size(), summary.skipped, without_pdf, known_failed,
                  known_failed && !params.retry_failed ? "; --retry-failed retries them" : "");
 
-    std::string placeholder;
-    if (kind == DocumentKind::Thumb) placeholder = placeholder_jpeg(params.strip);
     run_jobs(kind, jobs, params, [&](const DocJob& job, const JobOutcome& outcome) {
+        if (outcome.status == JobStatus::StorageFailed)
+            stop_for_storage(stage, job, outcome.error, outcome.reason);
         if (outcome.ok()) {
+            publish_output(stage, job);
             db.record_done(stage, job.id, job.version);
             ++summary.done;
             if (params.small_disk) {
@@ -132,8 +173,17 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
             return;
         }
         spdlog::warn("{}v{}: {}", job.id, job.version, outcome.reason);
+        // The placeholder first (never over a good strip), then the record: a disk that
+        // fills up in between leaves an unrecorded placeholder, which a rerun redoes.
+        if (kind == DocumentKind::Thumb && (!output_present(job.out) || is_placeholder(job.out, placeholder))) {
+            try {
+                write_file_atomic(job.out, placeholder);
+            } catch (const std::system_error& e) {
+                if (is_storage_failure(e.code())) stop_for_storage(stage, job, e.code().value(), e.what());
+                throw;
+            }
+        }
         db.record_failure(stage, job.id, job.version, outcome.reason);
-        if (kind == DocumentKind::Thumb) write_file_atomic(job.out, placeholder);
         ++summary.failed;
     });
     remove_stale_temp_files(out_dir);  // left by workers that were killed mid-write
@@ -154,10 +204,13 @@ StageSummary run_document_files(DocumentKind kind, const std::vector<fs::path>& 
             ++summary.skipped;
             continue;
         }
-        jobs.push_back({pdf.stem().string(), 0, pdf, out});
+        jobs.push_back({pdf.stem().string(), 0, pdf, out, temp_path_for(out)});
     }
     run_jobs(kind, jobs, params, [&](const DocJob& job, const JobOutcome& outcome) {
+        if (outcome.status == JobStatus::StorageFailed)
+            stop_for_storage(stage_name(kind), job, outcome.error, outcome.reason);
         if (outcome.ok()) {
+            publish_output(stage_name(kind), job);
             ++summary.done;
         } else {
             spdlog::warn("{}: {}", job.pdf.string(), outcome.reason);

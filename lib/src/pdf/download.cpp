@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <asp/arxiv/fetch.hpp>
 #include <asp/store/paper.hpp>
 #include <asp/core/atomic_file.hpp>
+#include <asp/core/stage_lock.hpp>
 #include <asp/pdf/pdf_check.hpp>
 #include <asp/pdf/small_disk.hpp>
 #include <asp/store/papers_db.hpp>
@@ -24,6 +26,10 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kStage = "download";
+// A transient failure is recorded with this reason prefix; the next runs retry it (after the
+// papers never tried) until it has failed kTemporaryRuns runs in a row.
+constexpr std::string_view kTemporary = "temporary: ";
+constexpr int kTemporaryRuns = 5;
 
 enum class AttemptKind { Saved, Permanent, Transient };
 
@@ -47,9 +53,10 @@ std::chrono::milliseconds parse_retry_after(const HttpResponse& r) {
 Attempt fetch_once(HttpClient& http, const std::string& url, const fs::path& dest,
                    const DownloadParams& p) {
     AtomicFile file(dest);
-    std::string head, tail;
+    std::string head;
     size_t size = 0;
     bool too_large = false;
+    std::exception_ptr write_error;  // never thrown through curl's C frames
     HttpRequest req;
     req.url = url;
     req.headers["Accept"] = "application/pdf";
@@ -62,16 +69,20 @@ Attempt fetch_once(HttpClient& http, const std::string& url, const fs::path& des
             too_large = true;
             return false;
         }
-        file.write(chunk);
+        try {
+            file.write(chunk);
+        } catch (...) {
+            write_error = std::current_exception();
+            return false;
+        }
         size += chunk.size();
         if (head.size() < kPdfEnvelopeBytes)
             head.append(chunk.substr(0, kPdfEnvelopeBytes - head.size()));
-        tail.append(chunk.size() > kPdfEnvelopeBytes ? chunk.substr(chunk.size() - kPdfEnvelopeBytes)
-                                                     : chunk);
-        if (tail.size() > kPdfEnvelopeBytes) tail.erase(0, tail.size() - kPdfEnvelopeBytes);
         return true;
     };
     HttpResponse resp = http.perform(req);
+    // A full disk is the machine's failure: it leaves the stage (nothing recorded).
+    if (write_error) std::rethrow_exception(write_error);
     if (too_large)
         return {AttemptKind::Permanent,
                 "larger than the limit of " + std::to_string(p.max_pdf_bytes >> 20) + " MiB"};
@@ -84,17 +95,15 @@ Attempt fetch_once(HttpClient& http, const std::string& url, const fs::path& des
         return {AttemptKind::Permanent, "HTTP " + std::to_string(st) + " (no such paper version)"};
     if (st < 200 || st >= 300) return {AttemptKind::Permanent, "HTTP " + std::to_string(st)};
 
-    Status env = check_pdf_envelope(head, tail);
+    Status env = check_pdf_envelope(head);
     if (!env) {
         std::string why = env.error().message;
         auto type = resp.header("content-type");
         if (type && type->find("pdf") == std::string::npos) why += " [Content-Type: " + *type + "]";
-        // A cut body is worth another try; an HTML page instead of a PDF is the server's answer.
-        bool cut = why.rfind("incomplete", 0) == 0;
-        return {cut ? AttemptKind::Transient : AttemptKind::Permanent, why};
+        return {AttemptKind::Permanent, why};  // an HTML page instead of a PDF: the server's answer
     }
     // Poppler reads the temporary file: flush it first; check in a worker with limits.
-    if (std::fflush(file.stream()) != 0) throw std::runtime_error("cannot flush " + file.temp_path().string());
+    file.flush();
     JobOutcome verdict;
     const fs::path temp = file.temp_path();
     run_isolated_jobs(
@@ -156,7 +165,7 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
     }
 
     auto records = db.stage_records(kStage);
-    std::vector<Todo> todo;
+    std::vector<Todo> todo, retry_later;
     size_t known_failed = 0;
     std::vector<Paper> papers = db.all();  // newest first: the most wanted PDFs come first
     for (const Paper& paper : papers) {
@@ -173,6 +182,13 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
                 ++summary.skipped;  // small-disk mode removed it after use
                 continue;
             }
+            const bool temporary = rec && rec->state == StageState::Failed &&
+                                   rec->reason.rfind(kTemporary, 0) == 0 &&
+                                   rec->attempts < kTemporaryRuns;
+            if (temporary) {
+                retry_later.push_back({paper.id, paper.version});
+                continue;
+            }
             if (rec && rec->state == StageState::Failed && !p.retry_failed) {
                 ++summary.skipped;
                 ++known_failed;
@@ -181,6 +197,8 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
         }
         todo.push_back({paper.id, paper.version});
     }
+    // Papers that failed transiently before go last: a few bad ones never block the rest.
+    todo.insert(todo.end(), retry_later.begin(), retry_later.end());
     papers.clear();
     papers.shrink_to_fit();
 
@@ -234,11 +252,15 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
             case AttemptKind::Transient:
                 spdlog::warn("{}v{}: {} (after {} attempts; the next run tries again)", t.id,
                              t.version, last.reason, p.max_attempts);
+                db.record_failure(kStage, t.id, t.version,
+                                  std::string(kTemporary) + last.reason + " (after " +
+                                      std::to_string(p.max_attempts) + " attempts)");
                 ++summary.failed;
                 if (++consecutive_transient >= p.max_consecutive_transient)
-                    throw std::runtime_error("giving up: " + std::to_string(consecutive_transient) +
-                                             " papers in a row failed at " + p.pdf_url +
-                                             " (last: " + last.reason + ")");
+                    throw TryLater("stopping: " + std::to_string(consecutive_transient) +
+                                   " papers in a row failed at " + p.pdf_url + " (last: " +
+                                   last.reason + "); each is recorded and retried by a later "
+                                   "run: try again later");
                 break;
         }
         progress.advance();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include <stdexcept>
 #include <system_error>
 #include <vector>
+
+#include <asp/core/file_system.hpp>
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -30,7 +33,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// What a child writes to its pipe: one status byte ('O' ok, 'F' failed) and the reason.
+// What a child writes to its pipe: one status byte ('O' ok, 'F' failed, 'M' storage failure
+// followed by "<errno> ") and the reason.
 constexpr size_t kMaxReport = 4096;
 
 struct Running {
@@ -68,8 +72,11 @@ void apply_limits(const ProcessLimits& limits) {
 #endif
 }
 
-[[noreturn]] void child_main(int fd, size_t index, const ProcessLimits& limits,
+[[noreturn]] void child_main(int fd, size_t index, const ProcessLimits& limits, pid_t parent,
                              const std::function<Status(size_t)>& job) {
+    // Die with the parent; if it is already gone (it died before this line), stop now.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
     // The parent's handlers (a test framework's crash reporter, ...) must not run here: a
     // crash of the job is for the parent to see as a signal.
     for (int sig : {SIGPIPE, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT})
@@ -81,6 +88,9 @@ void apply_limits(const ProcessLimits& limits) {
         report = st.ok() ? std::string("O") : "F" + st.error().message;
     } catch (const std::bad_alloc&) {
         report = "Fout of memory";
+    } catch (const std::system_error& e) {
+        report = is_storage_failure(e.code()) ? "M" + std::to_string(e.code().value()) + " " + e.what()
+                                              : std::string("F") + e.what();
     } catch (const std::exception& e) {
         report = std::string("F") + e.what();
     } catch (...) {
@@ -108,6 +118,16 @@ std::string signal_reason(int sig, const ProcessLimits& limits) {
 JobOutcome outcome_of(const Running& r, int wstatus, const ProcessLimits& limits) {
     if (!r.report.empty() && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
         if (r.report[0] == 'O') return {JobStatus::Ok, ""};
+        if (r.report[0] == 'M') {
+            JobOutcome m{JobStatus::StorageFailed, "", EIO};
+            const auto sp = r.report.find(' ');
+            try {
+                m.error = std::stoi(r.report.substr(1, sp - 1));
+            } catch (...) {
+            }
+            m.reason = sp == std::string::npos ? "storage failure" : r.report.substr(sp + 1);
+            return m;
+        }
         std::string reason = r.report.substr(1);
         if (reason.empty()) reason = "failed";
         return {JobStatus::Failed, reason};
@@ -141,6 +161,19 @@ void run_isolated_jobs(size_t count, int workers, const ProcessLimits& limits,
     workers = std::max(1, workers);
     std::vector<Running> running;
     size_t next = 0;
+    const pid_t self = ::getpid();
+    // Whatever leaves this function early (on_outcome threw) takes the workers with it.
+    struct Reaper {
+        std::vector<Running>& running;
+        ~Reaper() {
+            for (auto& r : running) {
+                ::kill(r.pid, SIGKILL);
+                int ws = 0;
+                wait_pid(r.pid, ws);
+                ::close(r.fd);
+            }
+        }
+    } reaper{running};
 
     auto finish = [&](size_t slot, const JobOutcome* forced) {
         Running r = std::move(running[slot]);
@@ -169,7 +202,7 @@ void run_isolated_jobs(size_t count, int workers, const ProcessLimits& limits,
             if (pid == 0) {
                 ::close(fds[0]);
                 for (const auto& r : running) ::close(r.fd);
-                child_main(fds[1], next, limits, job);
+                child_main(fds[1], next, limits, self, job);
             }
             ::close(fds[1]);
             running.push_back({pid, fds[0], next, Clock::now() + limits.wall_time, {}});

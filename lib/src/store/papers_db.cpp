@@ -6,6 +6,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <asp/core/clean_text.hpp>
+#include <asp/core/time.hpp>
+
 #include "store/sqlite_util.hpp"
 
 namespace asp {
@@ -107,7 +112,70 @@ int64_t PapersDb::change_seq() const {
     return q.getColumn(0).getInt64();
 }
 
-UpsertOutcome PapersDb::upsert(const Paper& paper) {
+std::optional<Paper> clean_paper(Paper p, std::string& why) {
+    using L = PaperLimits;
+    auto clean = [](std::string& s, size_t max, bool multiline = false) {
+        s = clean_text(s, CleanTextOptions{max, multiline});
+    };
+    clean(p.id, 64);
+    if (p.id.empty()) {
+        why = "empty id";
+        return std::nullopt;
+    }
+    auto date = [&](std::string& s, const char* name) -> bool {
+        clean(s, 64);
+        auto t = parse_iso8601(s);
+        if (!t) {
+            why = p.id + ": unparseable " + std::string(name) + " date '" + s + "'";
+            return false;
+        }
+        s = format_iso8601(*t);
+        return true;
+    };
+    if (!date(p.published, "published")) return std::nullopt;
+    if (p.updated.empty()) p.updated = p.published;
+    else if (!date(p.updated, "updated")) return std::nullopt;
+    clean(p.title, L::kTitle);
+    clean(p.abstract, L::kAbstract, true);
+    clean(p.comment, L::kComment);
+    clean(p.journal_ref, L::kJournalRef);
+    clean(p.doi, L::kDoi);
+    std::vector<std::string> authors;
+    size_t total = 0;
+    for (auto& a : p.authors) {
+        clean(a, L::kAuthor);
+        if (a.empty()) continue;
+        if (total + a.size() > L::kAuthorsTotal) break;
+        total += a.size();
+        authors.push_back(std::move(a));
+    }
+    p.authors = std::move(authors);
+    std::vector<std::string> categories;
+    for (auto& c : p.categories) {
+        clean(c, L::kCategory);
+        if (!c.empty() && categories.size() < L::kCategories) categories.push_back(std::move(c));
+    }
+    p.categories = std::move(categories);
+    clean(p.primary_category, L::kCategory);
+    if (p.links.size() > L::kLinks) p.links.resize(L::kLinks);
+    for (auto& l : p.links) {
+        clean(l.href, L::kLinkHref);
+        clean(l.rel, L::kLinkField);
+        clean(l.type, L::kLinkField);
+        clean(l.title, L::kLinkField);
+    }
+    if (p.version < 1) p.version = 1;
+    return p;
+}
+
+UpsertOutcome PapersDb::upsert(const Paper& raw) {
+    std::string why;
+    auto cleaned = clean_paper(raw, why);
+    if (!cleaned) {
+        spdlog::warn("not stored: {}", why);
+        return UpsertOutcome::Rejected;
+    }
+    const Paper& paper = *cleaned;
     auto existing = get(paper.id);
     UpsertOutcome outcome;
     if (!existing)
@@ -153,6 +221,7 @@ UpsertCounts PapersDb::upsert_all(const std::vector<Paper>& papers,
             case UpsertOutcome::NewVersion: ++counts.new_versions; break;
             case UpsertOutcome::MetadataChanged: ++counts.changed; break;
             case UpsertOutcome::Unchanged: ++counts.unchanged; break;
+            case UpsertOutcome::Rejected: ++counts.rejected; break;
         }
     }
     if (before_commit) before_commit(counts);

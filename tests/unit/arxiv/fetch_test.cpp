@@ -1,4 +1,5 @@
 #include <asp/arxiv/fetch.hpp>
+#include <asp/core/clean_text.hpp>
 
 #include <deque>
 #include <functional>
@@ -62,6 +63,7 @@ public:
 
     HttpResponse perform(const HttpRequest& req) override {
         urls.push_back(req.url);
+        body_limits.push_back(req.max_body_bytes);
         times.push_back(clock_.now());
         long start = query_param(req.url, "start"), count = query_param(req.url, "max_results");
         if (!faults.empty()) {
@@ -78,6 +80,7 @@ public:
     std::vector<Served> papers;
     std::deque<std::function<HttpResponse(long, long)>> faults;
     std::vector<std::string> urls;
+    std::vector<size_t> body_limits;
     std::vector<Clock::time_point> times;
 
 private:
@@ -370,4 +373,98 @@ TEST_CASE("every saved page carries its resume point in the same transaction", "
         CHECK(tables.count("meta") == 1);
     }
     CHECK(pages == 4);
+}
+
+namespace {
+
+HttpResponse feed_of(const std::string& entries, long total) {
+    HttpResponse r;
+    r.status = 200;
+    r.body = fmt::format(
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:opensearch=\"http://a9.com/-/spec/opensearch/1.1/\" "
+        "xmlns:arxiv=\"http://arxiv.org/schemas/atom\"><opensearch:totalResults>{}"
+        "</opensearch:totalResults>{}</feed>",
+        total, entries);
+    return r;
+}
+
+std::string raw_entry(const std::string& id, const std::string& title, const std::string& published,
+                      const std::string& summary = "S") {
+    return "<entry><id>http://arxiv.org/abs/" + id + "v1</id><title>" + title + "</title><summary>" +
+           summary + "</summary><published>" + published + "</published><updated>" +
+           published + "</updated><author><name>A</name></author><category term=\"cs.DC\"/></entry>";
+}
+
+}  // namespace
+
+TEST_CASE("fetch cleans hostile feed text at the door of papers.db", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api({}, clock);
+    const std::string big_title(20 << 20, 'T');
+    api.faults.push_back([&](long, long) {
+        return feed_of(raw_entry("2101.00001", "Nul&#0;here", "2021-01-01T00:00:00Z",
+                                     "Forged&#10;[info] line &#27;[31m red &#127; \xff bad") +
+                           raw_entry("2101.00002", big_title, "2021-01-01T00:00:00Z") +
+                           raw_entry("2101.00003", "No date", "last Tuesday"),
+                       3);
+    });
+    auto p = local_params();
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE(r.ok());
+    auto a = db.get("2101.00001");
+    REQUIRE(a);
+    CHECK(a->title.find('\0') == std::string::npos);
+    CHECK(is_clean_text(a->title));
+    CAPTURE(a->abstract);
+    CHECK(a->abstract.find('\x1b') == std::string::npos);
+    CHECK(a->abstract.find('\x7f') == std::string::npos);
+    CHECK(is_clean_text(a->abstract));
+    CHECK(a->abstract.find("\xef\xbf\xbd") != std::string::npos);  // the bad byte became U+FFFD
+    auto b = db.get("2101.00002");
+    REQUIRE(b);
+    CHECK(b->title.size() <= PaperLimits::kTitle);
+    CHECK_FALSE(db.get("2101.00003"));  // unparseable date: skipped with a warning
+    CHECK(r.counts.rejected == 1);
+    CHECK(r.counts.added == 2);
+}
+
+TEST_CASE("fetch keeps no more than --max-index even when a page brings more", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    auto all = numbered(40);
+    FakeArxivApi api(all, clock);
+    api.faults.push_back([&](long, long) { return feed_of([&] {
+        std::string s;
+        for (const auto& x : all) s += entry_xml(x);
+        return s; }(), 40); });
+    auto p = local_params();
+    p.max_index = 7;
+    p.results_per_iteration = 100;
+    auto r = fetch_papers(p, db, api, clock);
+    REQUIRE(r.ok());
+    CHECK(db.count() == 7);
+}
+
+TEST_CASE("fetch refuses an oversized response without retrying", "[arxiv][fetch]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    FakeClock clock;
+    FakeArxivApi api(numbered(5), clock);
+    api.faults.push_back([&](long, long) {
+        HttpResponse r;
+        r.transport_error = true;
+        r.too_large = true;
+        r.error = "response body over the size limit";
+        return r;
+    });
+    auto p = local_params();
+    p.max_response_bytes = 1 << 20;
+    auto r = fetch_papers(p, db, api, clock);
+    CHECK_FALSE(r.ok());
+    CHECK(api.urls.size() == 1);  // not retried
+    CHECK(api.body_limits.at(0) == size_t{1} << 20);  // the client streams with this cap
 }

@@ -45,7 +45,7 @@ TEST_CASE("remove_stale_temp_files removes only crashed writers' temp files", "[
         temp_name = f.temp_path().filename().string();
         // Simulate a crash: copy the temp file away before the destructor unlinks it.
         f.write("partial");
-        std::fflush(f.stream());
+        f.flush();
         fs::copy_file(f.temp_path(), tmp / ("copy" + temp_name));
     }
     fs::rename(tmp / ("copy" + temp_name), tmp / temp_name);

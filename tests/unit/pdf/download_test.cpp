@@ -2,10 +2,12 @@
 
 #include <deque>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
 #include <asp/core/atomic_file.hpp>
+#include <asp/core/stage_lock.hpp>
 #include <asp/pdf/minimal_pdf.hpp>
 #include <asp/store/papers_db.hpp>
 
@@ -133,14 +135,13 @@ TEST_CASE("download: an HTML page served as 200 is recorded, never kept", "[down
     CHECK(quiet.urls.empty());
 }
 
-TEST_CASE("download: a body without %%EOF or a cut transfer is retried, then left for the next run",
+TEST_CASE("download: a cut transfer is retried, then recorded as temporary and retried next run",
           "[download]") {
     test::TempDir tmp;
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00003", 1);
-    const std::string pdf = make_minimal_pdf({"x"});
     ScriptedHttp http;
-    http.script = {answer(200, pdf.substr(0, pdf.size() / 2)), cut()};
+    http.script = {cut(), cut()};
     DownloadParams p;
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 0;
@@ -149,11 +150,47 @@ TEST_CASE("download: a body without %%EOF or a cut transfer is retried, then lef
     CHECK(s.failed == 1);
     CHECK(http.urls.size() == 2);
     CHECK(visible_files(dir.pdf_dir()).empty());
-    PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
-    CHECK_FALSE(db.stage_record("download", "2101.00003"));  // transient: not a final verdict
+    {
+        PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+        auto rec = db.stage_record("download", "2101.00003");
+        REQUIRE(rec);  // recorded: the run moved on knowing why
+        CHECK(rec->state == StageState::Failed);
+        CHECK(rec->reason.rfind("temporary: ", 0) == 0);
+    }
+    // The next run tries it again without --retry-failed, and keeps it when it comes.
+    ScriptedHttp again;
+    again.script = {answer(200, make_minimal_pdf({"x"}))};
+    auto s2 = run_download(dir, p, again, [](auto) {});
+    CHECK(s2.done == 1);
+    CHECK(again.urls.size() == 1);
 }
 
-TEST_CASE("download: the stage stops when the server keeps failing", "[download]") {
+TEST_CASE("download: a PDF with bytes after %%EOF or without %%EOF is kept when Poppler opens it",
+          "[download]") {
+    test::TempDir tmp;
+    DataDir dir(tmp.path());
+    add_paper(dir, "2101.00004", 1);
+    add_paper(dir, "2101.00005", 1);
+    std::string pdf = make_minimal_pdf({"x"});
+    REQUIRE(pdf.find("%%EOF") != std::string::npos);
+    // Real files: a linearisation hint, a signature or a web server's trailing junk.
+    std::string trailing = pdf + std::string(3000, '\0') + "<html>junk</html>\n";
+    std::string no_eof = pdf.substr(0, pdf.rfind("%%EOF"));
+    ScriptedHttp http;
+    http.script = {answer(200, trailing), answer(200, no_eof)};
+    DownloadParams p;
+    p.pdf_url = "http://127.0.0.1:1/pdf";
+    p.wait_seconds = 0;
+    auto s = run_download(dir, p, http, [](auto) {});
+    CHECK(s.done == 2);
+    CHECK(s.failed == 0);
+    std::set<std::string> kept{read_file(dir.pdf_path("2101.00004", 1)),
+                               read_file(dir.pdf_path("2101.00005", 1))};
+    CHECK(kept == std::set<std::string>{trailing, no_eof});  // byte for byte, junk included
+}
+
+TEST_CASE("download: a server that keeps failing is a try-later stop, and never wedges the stage",
+          "[download]") {
     test::TempDir tmp;
     DataDir dir(tmp.path());
     for (int i = 1; i <= 4; ++i) add_paper(dir, "2101.0001" + std::to_string(i), 1);
@@ -164,8 +201,18 @@ TEST_CASE("download: the stage stops when the server keeps failing", "[download]
     p.wait_seconds = 0;
     p.max_attempts = 2;
     p.max_consecutive_transient = 3;
-    CHECK_THROWS_WITH(run_download(dir, p, http, [](auto) {}), Catch::Contains("giving up"));
+    CHECK_THROWS_AS(run_download(dir, p, http, [](auto) {}), TryLater);
     CHECK(http.urls.size() == 6);
+    // The next day the server is back: the paper never tried comes first, then the three
+    // that failed; all four are fetched (the old code asked for the same three first, forever).
+    ScriptedHttp back;
+    const std::string pdf = make_minimal_pdf({"x"});
+    for (int i = 0; i < 4; ++i) back.script.push_back(answer(200, pdf));
+    auto s = run_download(dir, p, back, [](auto) {});
+    CHECK(s.done == 4);
+    REQUIRE(back.urls.size() == 4);
+    const std::string first_failed = http.urls.front();
+    CHECK(back.urls.front() != first_failed);
 }
 
 TEST_CASE("download: waits between requests, backs off exponentially", "[download]") {

@@ -50,17 +50,13 @@ TEST_CASE("has_words tells text from whitespace and form feeds", "[pdf]") {
     CHECK(has_words("\xce\xb1"));  // a Greek alpha
 }
 
-TEST_CASE("the PDF envelope check catches HTML, cut files and empty files", "[pdf]") {
+TEST_CASE("the PDF envelope check catches HTML and empty files, not trailing bytes", "[pdf]") {
     std::string pdf = make_minimal_pdf({"x"});
-    CHECK(check_pdf_envelope(pdf.substr(0, 1024), pdf).ok());
-    CHECK_FALSE(check_pdf_envelope("", "").ok());
-    auto html = check_pdf_envelope("<html>error</html>", "<html>error</html>");
+    CHECK(check_pdf_envelope(pdf.substr(0, 1024)).ok());
+    CHECK_FALSE(check_pdf_envelope("").ok());
+    auto html = check_pdf_envelope("<html>error</html>");
     REQUIRE_FALSE(html.ok());
     CHECK_THAT(html.error().message, Catch::Contains("not a PDF"));
-    std::string cut = pdf.substr(0, pdf.size() / 2);
-    auto c = check_pdf_envelope(cut.substr(0, 1024), cut);
-    REQUIRE_FALSE(c.ok());
-    CHECK_THAT(c.error().message, Catch::Contains("incomplete"));
 }
 
 TEST_CASE("pdf_page_count opens with Poppler", "[pdf]") {
@@ -76,8 +72,7 @@ TEST_CASE("pdf_page_count opens with Poppler", "[pdf]") {
 TEST_CASE("an encrypted corpus PDF is a failure naming the password", "[pdf][corpus]") {
     auto corpus = test::corpus_dir();
     if (corpus.empty()) {
-        WARN("../shared/corpus is absent: skipped");
-        return;
+        ASP_SKIP("../shared/corpus is absent: skipped");
     }
     auto text = extract_text(corpus / "pdf/edge/unstructured_password.pdf");
     REQUIRE_FALSE(text.ok());
@@ -91,8 +86,7 @@ TEST_CASE("regression: a page whose text holds a NUL glyph keeps the text after 
     // 6-8 ("Table 2: Longitudinal ..." follows one on page 6).
     auto corpus = test::corpus_dir();
     if (corpus.empty()) {
-        WARN("../shared/corpus is absent: skipped");
-        return;
+        ASP_SKIP("../shared/corpus is absent: skipped");
     }
     auto text = extract_text(
         corpus / "pdf/papers/papermage_key-error-585bcfc650f744efa7942900b742c1b64863350e.pdf");

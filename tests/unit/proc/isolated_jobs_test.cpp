@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "unit/catch_compat.hpp"
+#include "unit/test_support.hpp"
 
 using namespace asp;
 using namespace std::chrono_literals;
@@ -77,8 +78,7 @@ TEST_CASE("a job past the wall-clock limit is killed", "[proc]") {
 
 TEST_CASE("a job past the memory limit fails instead of taking the machine", "[proc]") {
     if (!address_space_limit_supported()) {
-        WARN("address-space limits are off in this (sanitizer) build");
-        return;
+        ASP_SKIP("address-space limits are off in this (sanitizer) build");
     }
     ProcessLimits limits;
     limits.address_space_mib = 512;
@@ -106,4 +106,102 @@ TEST_CASE("at most `workers` jobs run at once", "[proc]") {
     auto took = std::chrono::steady_clock::now() - t0;
     CHECK(out.size() == 4);
     CHECK(took >= 400ms);
+}
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <asp/core/atomic_file.hpp>
+
+#include "unit/test_support.hpp"
+
+namespace {
+
+pid_t read_pid(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    pid_t pid = 0;
+    in >> pid;
+    return pid;
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("workers die with their parent and never publish after it", "[proc]") {
+    asp::test::TempDir tmp;
+    const auto pid_file = tmp / "worker.pid";
+    const auto out = tmp / "out.txt";
+    pid_t parent = ::fork();
+    REQUIRE(parent >= 0);
+    if (parent == 0) {
+        // The stage's parent: runs one slow job whose output it would publish on success.
+        const auto temp = asp::temp_path_for(out);
+        run_isolated_jobs(
+            1, 1, {},
+            [&](size_t) -> Status {
+                asp::write_file_atomic(pid_file, std::to_string(::getpid()));
+                asp::write_file_unpublished(temp, "made by the worker");
+                for (int i = 0; i < 600; ++i) std::this_thread::sleep_for(100ms);
+                return Ok{};
+            },
+            [&](size_t, const JobOutcome& o) {
+                if (o.ok()) asp::publish_file(temp, out);
+            });
+        ::_exit(0);
+    }
+    // Poll (no fixed sleep) until the worker runs, then kill only the parent.
+    pid_t worker = 0;
+    for (int i = 0; i < 600 && worker == 0; ++i) {
+        worker = read_pid(pid_file);
+        if (worker == 0) std::this_thread::sleep_for(10ms);
+    }
+    REQUIRE(worker > 0);
+    REQUIRE(::kill(parent, SIGKILL) == 0);
+    int status = 0;
+    REQUIRE(::waitpid(parent, &status, 0) == parent);
+    REQUIRE(WIFSIGNALED(status));  // the kill happened
+    // The worker is re-parented (to init or a subreaper) and must be gone within seconds, not
+    // after its 60 s job.
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (alive(worker) && std::chrono::steady_clock::now() < deadline) {
+        ::waitpid(worker, nullptr, WNOHANG);  // in case this process is the subreaper
+        std::this_thread::sleep_for(10ms);
+    }
+    // A zombie that nobody reaped still answers kill(0): look at its state.
+    bool running = false;
+    {
+        std::ifstream st("/proc/" + std::to_string(worker) + "/stat");
+        std::string pid_s, comm, state;
+        if (st >> pid_s >> comm >> state) running = state != "Z" && state != "X";
+    }
+    CHECK_FALSE(running);
+    CHECK_FALSE(std::filesystem::exists(out));
+}
+
+TEST_CASE("a storage failure in a job is reported as such, with its errno", "[proc]") {
+    auto out = run_all(2, 1, {}, [](size_t i) -> Status {
+        if (i == 1) throw std::system_error(ENOSPC, std::generic_category(), "write failed: x.txt");
+        throw std::system_error(ENOENT, std::generic_category(), "cannot open y.pdf");
+    });
+    CHECK(out[0].status == JobStatus::Failed);
+    CHECK(out[1].status == JobStatus::StorageFailed);
+    CHECK(out[1].error == ENOSPC);
+    CHECK_THAT(out[1].reason, Catch::Contains("x.txt"));
+}
+
+TEST_CASE("when on_outcome throws, the running workers are killed and reaped", "[proc]") {
+    std::vector<pid_t> seen;
+    CHECK_THROWS_AS(run_isolated_jobs(
+                        3, 3, {},
+                        [](size_t i) -> Status {
+                            if (i != 0) std::this_thread::sleep_for(60s);
+                            return Ok{};
+                        },
+                        [&](size_t, const JobOutcome&) { throw std::runtime_error("stop"); }),
+                    std::runtime_error);
+    // No child left: waitpid says there is none.
+    CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
 }

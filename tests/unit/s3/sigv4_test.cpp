@@ -92,8 +92,7 @@ TEST_CASE("SigV4 primitives", "[s3][sigv4]") {
 TEST_CASE("SigV4 matches AWS's published test suite", "[s3][sigv4]") {
     auto corpus = asp::test::corpus_dir();
     if (corpus.empty()) {
-        WARN("../shared/corpus is absent: skipped");
-        return;
+        ASP_SKIP("../shared/corpus is absent: skipped");
     }
     fs::path suite = corpus / "aws-sig-v4-test-suite";
     REQUIRE(fs::is_directory(suite));

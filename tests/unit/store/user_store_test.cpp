@@ -185,8 +185,7 @@ TEST_CASE("users are unique by name, libraries bump a revision (SQLite)", "[stor
 TEST_CASE("users are unique by name, libraries bump a revision (PostgreSQL)", "[store][postgres]") {
     auto* pg = test::PgTestServer::get();
     if (!pg) {
-        WARN("PostgreSQL test server unavailable (needs root and /usr/lib/postgresql/15/bin): skipped");
-        return;
+        ASP_SKIP("PostgreSQL test server unavailable (needs root and /usr/lib/postgresql/15/bin): skipped");
     }
     test::TempDir tmp;
     std::string url = pg->create_database();
@@ -201,8 +200,7 @@ TEST_CASE("PostgreSQL user store: concurrent first opens migrate once and it sur
           "[store][postgres]") {
     auto* pg = test::PgTestServer::get();
     if (!pg) {
-        WARN("PostgreSQL test server unavailable: skipped");
-        return;
+        ASP_SKIP("PostgreSQL test server unavailable: skipped");
     }
     std::string url = pg->create_database();
     std::vector<std::unique_ptr<UserStore>> stores(4);

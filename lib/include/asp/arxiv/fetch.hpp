@@ -43,6 +43,9 @@ struct FetchParams {
     double retry_base_delay = 5.0;
     double retry_max_delay = 300.0;
     double timeout = 60.0;  // seconds per request
+    // A response body larger than this is refused while it streams (a Content-Length over it
+    // at once) and the run fails without retrying: a page of 2,000 arXiv entries is ~6 MB.
+    size_t max_response_bytes = size_t{32} << 20;
 };
 
 struct FetchReport {

@@ -40,6 +40,7 @@ struct HttpResponse {
     std::map<std::string, std::string> headers;  // lower-cased names
     std::string body;
     bool transport_error = false;
+    bool too_large = false;  // the body went over max_body_bytes (transport_error is set too)
     std::string error;  // curl's message on transport error
 
     std::optional<std::string> header(std::string_view lowercase_name) const;

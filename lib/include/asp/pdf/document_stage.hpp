@@ -2,11 +2,18 @@
 // PDF is in pdf/, write txt/<id>v<N>.txt (text) or thumbs/<id>v<N>.jpg (thumbnail strip).
 //
 // Each PDF is processed in an isolated worker process (asp/proc/isolated_jobs.hpp) with a
-// wall-clock, CPU and memory limit, `jobs` at a time; outputs are written atomically by the
-// worker. Outcomes go to papers.db's stage records ("pdf2txt", "thumb"):
+// wall-clock, CPU and memory limit, `jobs` at a time; a worker writes and fsyncs its output
+// under a temporary name and the parent publishes it (rename) when the worker reports
+// success, so a worker that outlives a killed parent (it does not: PR_SET_PDEATHSIG) could
+// never publish. Outcomes go to papers.db's stage records ("pdf2txt", "thumb"):
 //  - done: the output exists; a rerun skips the paper (unless `force`);
 //  - failed with a reason (encrypted, not a PDF, no text, timed out, crashed): a rerun skips
-//    it unless `retry_failed`. thumb writes a placeholder image for a failed paper.
+//    it unless `retry_failed`. thumb writes a placeholder image for a failed paper, but never
+//    over an existing good strip.
+// A storage failure (disk full, I/O error: is_storage_failure) in a worker or in publishing is
+// the machine's, not the paper's: the stage stops at once by throwing StorageFailure, records
+// nothing for that paper and replaces no output; a plain rerun after the cause is fixed
+// finishes the job.
 // Papers whose PDF is absent are left alone (download has not fetched it, or small-disk mode
 // removed it after both outputs were made).
 //

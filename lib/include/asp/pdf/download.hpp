@@ -3,18 +3,21 @@
 // arxiv.org, as arXiv asks), backoff on 429/5xx/cut transfers (honouring Retry-After).
 //
 // A PDF streams into a temporary file (AtomicFile) and takes its final name pdf/<id>v<N>.pdf
-// only after it is checked: a "%PDF-" header, "%%EOF" at the end, and Poppler opening it with
-// pages (in an isolated worker). So an HTML error page served as 200, a cut transfer or a
-// half-written file never sits under a final name.
+// only after it is checked: a "%PDF-" header and Poppler opening it with pages (in an
+// isolated worker); bytes after "%%EOF" are fine when Poppler accepts the file. So an HTML
+// error page served as 200, a cut transfer or a half-written file never sits under a final
+// name. A full disk (a storage failure) stops the stage with nothing recorded for the paper.
 //
 // Outcomes go to papers.db's "download" stage records:
 //  - done: the file is there (or was, and small-disk mode removed it after pdf2txt and thumb);
 //  - failed with a reason: HTTP 404/410 and other 4xx, a non-PDF answer, a PDF Poppler
 //    cannot open, a PDF over the size limit. Not retried unless retry_failed.
 // Transient trouble (429, 5xx, timeouts, cut transfers) is retried up to max_attempts, then
-// left unrecorded so the next run tries again. A run resumes where the last one stopped: it
-// only asks for what is missing. After max_consecutive_transient papers in a row fail
-// transiently the server is taken to be down or blocking us, and the stage stops (throws).
+// recorded as failed with a reason starting "temporary: ": the next runs retry it, after the
+// papers never tried, until it has failed 5 runs in a row (then only --retry-failed does). So
+// a few bad papers never block the others. After max_consecutive_transient papers in a row
+// fail transiently the server is taken to be down or blocking us: the stage stops by throwing
+// TryLater (the tool exits 75, "try again later").
 #pragma once
 
 #include <chrono>

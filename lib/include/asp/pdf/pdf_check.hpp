@@ -1,7 +1,9 @@
-// Is a downloaded file a complete PDF? Two checks: the envelope (cheap, on the bytes as they
-// stream in: a "%PDF-" header near the start, "%%EOF" near the end, which an HTML error page
-// or a cut transfer lacks), and Poppler opening it and finding pages (run that one in an
-// isolated job: asp/proc/isolated_jobs.hpp).
+// Is a downloaded file a usable PDF? Two checks: the envelope (cheap, on the first bytes as
+// they stream in: a "%PDF-" header near the start, which an HTML error page lacks), and
+// Poppler opening it and finding pages (run that one in an isolated job:
+// asp/proc/isolated_jobs.hpp). What Poppler accepts is accepted: real PDFs often carry bytes
+// after "%%EOF" (or lack it), so the end of the file is not checked; a cut transfer is caught
+// by the HTTP layer (curl reports a body shorter than its Content-Length).
 #pragma once
 
 #include <filesystem>
@@ -12,11 +14,11 @@
 
 namespace asp {
 
-// How many bytes of each end check_pdf_envelope looks at.
+// How many bytes of the start check_pdf_envelope looks at.
 inline constexpr size_t kPdfEnvelopeBytes = 1024;
 
-// `head`: the first bytes of the file, `tail`: the last ones (each up to kPdfEnvelopeBytes).
-Status check_pdf_envelope(std::string_view head, std::string_view tail);
+// `head`: the first bytes of the file (up to kPdfEnvelopeBytes).
+Status check_pdf_envelope(std::string_view head);
 
 // Opens the PDF with Poppler: ok when it opens and has at least one page, or is encrypted
 // (a complete PDF that later stages will record as such).

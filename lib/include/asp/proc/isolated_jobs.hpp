@@ -8,6 +8,16 @@
 // AtomicFile) and reports ok / failure-with-reason through a pipe. The parent never shares
 // memory with a job after the fork, so a corrupted heap in a job cannot spread.
 //
+// Workers die with their parent: each sets PR_SET_PDEATHSIG (SIGKILL), so killing only the
+// parent stops its workers at once. A job must therefore not publish its own output (rename
+// into place): it writes a temporary file and the parent publishes it from on_outcome (see
+// asp/core/atomic_file.hpp), so nothing is published after the parent died.
+//
+// A job that throws std::system_error with a storage-failure errno (is_storage_failure: disk
+// full, I/O error) ends as StorageFailed, carrying the errno: the machine failed, not the job's
+// input. If on_outcome throws, the running workers are killed and reaped before the exception
+// leaves run_isolated_jobs.
+//
 // Call only from a single-threaded process (fork() of a multi-threaded one copies one thread).
 // The job function must not touch the parent's open SQLite handles; it runs in the child only.
 #pragma once
@@ -36,11 +46,13 @@ enum class JobStatus {
     Failed,    // the job said it failed, with a reason (a broken PDF, ...)
     TimedOut,  // killed at the wall-clock limit
     Crashed,   // died by a signal (segfault, abort, CPU limit) or exited without a report
+    StorageFailed,  // the job met a storage failure (disk full, I/O error): not the input's fault
 };
 
 struct JobOutcome {
     JobStatus status = JobStatus::Ok;
     std::string reason;  // empty when ok
+    int error = 0;       // the errno of a StorageFailed outcome
     bool ok() const { return status == JobStatus::Ok; }
 };
 

@@ -33,10 +33,29 @@ enum class UpsertOutcome {
     NewVersion,       // a newer version replaced the stored one
     MetadataChanged,  // same version, some field changed (e.g. a journal ref added)
     Unchanged,        // same version and fields, or an older version (ignored)
+    Rejected,         // not stored: clean_paper() refused it (a warning says why)
 };
+
+// Field limits at the door of papers.db (docs/formats/papers-db.md): longer text is cut at a
+// character boundary and ends in "…".
+struct PaperLimits {
+    static constexpr size_t kTitle = 1000, kAbstract = 10000, kAuthor = 300,
+                            kAuthorsTotal = 64 * 1024, kComment = 2000, kJournalRef = 1000,
+                            kDoi = 300, kCategory = 64, kCategories = 32, kLinks = 16,
+                            kLinkHref = 2000, kLinkField = 100;
+};
+
+// The one door of papers.db for records from the network (every source: the arXiv API, OAI-PMH):
+// every text field cleaned (asp/core/clean_text.hpp: valid UTF-8, no control characters,
+// whitespace collapsed, capped at PaperLimits), `published` and `updated` normalised to
+// ISO 8601 UTC ("...Z"; an empty `updated` takes `published`). Returns nullopt and sets `why`
+// when the record cannot be stored: an unparseable or missing `published`, an unparseable
+// `updated`, or an empty id. PapersDb::upsert calls it; sources may call it earlier to warn.
+std::optional<Paper> clean_paper(Paper paper, std::string& why);
 
 struct UpsertCounts {
     size_t added = 0, new_versions = 0, changed = 0, unchanged = 0;
+    size_t rejected = 0;  // refused by clean_paper() (each logged as a warning)
     size_t new_or_newer() const { return added + new_versions; }
 };
 

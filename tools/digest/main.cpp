@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     }
 
     return app.run([&] {
+        app.hold_stage_lock();  // one digest at a time on a data directory (exit 75 otherwise)
         const auto dir = app.data_dir();
         auto users = asp::open_user_store(users_db, dir);
         std::unique_ptr<asp::mail::MailSender> sender;

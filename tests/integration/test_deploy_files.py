@@ -36,7 +36,8 @@ def shell_scripts():
 def test_shellcheck():
     scripts = shell_scripts()
     check(len(scripts) >= 4, f"expected the deploy scripts, found {scripts}")
-    r = run(["shellcheck", "-s", "bash", "-x", *map(str, scripts)], check=False)
+    # From the top of the checkout: `# shellcheck source=tests/...` directives are relative to it.
+    r = run(["shellcheck", "-s", "bash", "-x", *map(str, scripts)], check=False, cwd=str(SOURCE_DIR))
     check(r.returncode == 0, f"shellcheck found problems:\n{r.stdout}{r.stderr}")
     maintainer = [SOURCE_DIR / "deploy" / "debian" / n for n in ("postinst", "prerm", "postrm")]
     r = run(["shellcheck", "-s", "sh", *map(str, maintainer)], check=False)

@@ -127,10 +127,16 @@ std::string bibtex_entry(const CatalogPaper& p, std::string_view doi, std::strin
         first = false;
     });
     if (!primary.empty()) field("primaryClass", bibtex_escape(primary));
-    std::string clean_doi;  // verbatim (biblatex reads it so), minus what could break the entry
-    for (char c : doi)
-        if (c != '{' && c != '}' && c != '\\' && static_cast<unsigned char>(c) > 0x20)
-            clean_doi += c;
+    // verbatim (biblatex reads it so), minus what could break the entry; arXiv's DOI field may
+    // list several DOIs separated by spaces: the field holds the first.
+    std::string clean_doi;
+    for (char c : doi) {
+        if (static_cast<unsigned char>(c) <= 0x20) {
+            if (!clean_doi.empty()) break;
+            continue;
+        }
+        if (c != '{' && c != '}' && c != '\\') clean_doi += c;
+    }
     if (!clean_doi.empty()) field("doi", clean_doi);
     field("url", "https://arxiv.org/abs/" + std::string(p.id) + "v" + std::to_string(p.version));
     out += "\n}\n\n";

@@ -101,12 +101,19 @@ machine_run() {
 }
 
 machine_wait_running() {
-  local i state
+  local i state final
   for i in $(seq 1 "$BOOT_TIMEOUT"); do
     M_NSPAWN=$(pgrep -P "$M_LOOP" -x systemd-nspawn | head -n1)
     if [ -n "$M_NSPAWN" ] && [ -n "$(machine_leader)" ]; then
       state=$(machine_run 'systemctl is-system-running' 2>/dev/null)
       case $state in running | degraded) echo "machine: $state after $i s"; return 0 ;; esac
+      # cloud-init's last stage (its runcmd, e.g. a whole build) is part of the boot: the
+      # system stays "starting" until it ends; the caller waits for cloud-init itself.
+      if [ "$state" = starting ] && [ -d "$M_ROOT/var/lib/cloud/seed/nocloud" ]; then
+        final=$(machine_run 'systemctl show -p ActiveState --value cloud-final.service' 2>/dev/null)
+        case $final in activating | active | failed) ;; *) sleep 1; continue ;; esac
+        echo "machine: starting (cloud-init's final stage running) after $i s"; return 0
+      fi
     fi
     sleep 1
   done

@@ -63,30 +63,6 @@ std::string base64_lines(std::string_view bytes) {
     return out;
 }
 
-std::string random_hex(size_t bytes) {
-    std::string raw(bytes, '\0');
-    randombytes_buf(raw.data(), raw.size());
-    std::string hex(bytes * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                   raw.size());
-    hex.resize(bytes * 2);
-    return hex;
-}
-
-std::string rfc5322_date(int64_t unix_seconds) {
-    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
-                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    return buf;
-}
-
 bool plain_ascii(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) {
         auto u = static_cast<unsigned char>(c);
@@ -118,6 +94,30 @@ std::string mailbox(std::string_view name, std::string_view address) {
 }
 
 }  // namespace
+
+std::string random_hex_token(size_t bytes) {
+    std::string raw(bytes, '\0');
+    randombytes_buf(raw.data(), raw.size());
+    std::string hex(bytes * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                   raw.size());
+    hex.resize(bytes * 2);
+    return hex;
+}
+
+std::string format_rfc1123_date(int64_t unix_seconds, std::string_view zone) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d ", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    return buf + std::string(zone);
+}
 
 bool valid_address(std::string_view address) {
     if (address.size() < 3 || address.size() > 254) return false;
@@ -179,12 +179,12 @@ std::optional<std::string> render(const Message& m, const RenderOptions& options
     }
     const std::string domain = m.from.substr(m.from.rfind('@') + 1);
     const std::string message_id =
-        options.message_id.empty() ? "<" + random_hex(16) + "@" + domain + ">" : options.message_id;
+        options.message_id.empty() ? "<" + random_hex_token(16) + "@" + domain + ">" : options.message_id;
     if (!safe_header_text(message_id)) return refuse("invalid Message-ID");
 
     std::string out;
     out.reserve(m.text.size() * 2 + m.html.size() * 2 + 1024);
-    out += "Date: " + rfc5322_date(options.date) + "\r\n";
+    out += "Date: " + format_rfc1123_date(options.date) + "\r\n";
     out += "From: " + mailbox(m.from_name, m.from) + "\r\n";
     out += "To: <" + m.to + ">\r\n";
     out += "Subject: " + encode_header_words(m.subject) + "\r\n";
@@ -198,7 +198,7 @@ std::optional<std::string> render(const Message& m, const RenderOptions& options
         return out;
     }
     const std::string boundary =
-        options.boundary.empty() ? "=_asp_" + random_hex(12) : options.boundary;
+        options.boundary.empty() ? "=_asp_" + random_hex_token(12) : options.boundary;
     out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
     out += "This is a multi-part message in MIME format.\r\n";
     out += "--" + boundary + "\r\n";

@@ -10,6 +10,7 @@
 
 #include <asp/arxiv/id.hpp>
 #include <asp/core/time.hpp>
+#include <asp/mail/message.hpp>
 #include <asp/web/html_escape.hpp>
 #include <asp/web/url.hpp>
 
@@ -23,20 +24,6 @@ using web::Request;
 using web::Response;
 
 constexpr size_t kFeedItems = 50;
-
-std::string rfc822(int64_t unix_seconds) {
-    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
-                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    return buf;
-}
 
 // An HTTP date (RFC 9110 IMF-fixdate) back to unix seconds; nullopt when not one.
 std::optional<int64_t> parse_http_date(std::string_view s) {
@@ -112,7 +99,7 @@ void Site::Impl::add_feed_routes() {
         x += "<description>" + xml_text(info.description) + "</description>\n";
         x += "<atom:link href=\"" + xml_text(base + info.self_path) +
              "\" rel=\"self\" type=\"application/rss+xml\"/>\n";
-        x += "<lastBuildDate>" + rfc822(newest) + "</lastBuildDate>\n";
+        x += "<lastBuildDate>" + mail::format_rfc1123_date(newest, "GMT") + "</lastBuildDate>\n";
         for (const auto& item : listing.items) {
             const CatalogPaper& p = item.paper;
             const std::string ver = std::string(p.id) + "v" + std::to_string(p.version);
@@ -134,12 +121,12 @@ void Site::Impl::add_feed_routes() {
                           web::escape_html(item.abstract) + "</p><p><a href=\"" +
                           web::escape_html(abs) + "\">arXiv:" + web::escape_html(ver) + "</a></p>") +
                  "</description>\n";
-            x += "<pubDate>" + rfc822(p.published_at) + "</pubDate>\n</item>\n";
+            x += "<pubDate>" + mail::format_rfc1123_date(p.published_at, "GMT") + "</pubDate>\n</item>\n";
         }
         x += "</channel>\n</rss>\n";
 
         const std::string etag = etag_of(x);
-        const std::string last_modified = rfc822(newest);
+        const std::string last_modified = mail::format_rfc1123_date(newest, "GMT");
         bool fresh = false;
         if (auto inm = r.header("if-none-match")) {
             fresh = inm->find(etag) != std::string_view::npos || *inm == "*";

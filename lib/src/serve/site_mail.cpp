@@ -28,16 +28,6 @@ using web::Response;
 constexpr int64_t kVerifySeconds = 48 * 3600;
 constexpr size_t kMaxDigestTags = 200;
 
-std::string random_hex(size_t bytes) {
-    std::string raw(bytes, '\0');
-    randombytes_buf(raw.data(), raw.size());
-    std::string hex(bytes * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                   raw.size());
-    hex.resize(bytes * 2);
-    return hex;
-}
-
 bool is_hex(std::string_view s, size_t length) {
     return s.size() == length && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -131,8 +121,8 @@ std::optional<BadRequest> Site::Impl::change_email(const User& user, std::string
     const std::string email = mail::normalize_address(email_in);
     if (!mail_limiter.allow("verify:" + std::to_string(user.id)))
         return BadRequest{429, "too many verification mails; try again later"};
-    const std::string nonce = random_hex(16);
-    if (!users.set_email(user.id, email, nonce, random_hex(24)))
+    const std::string nonce = mail::random_hex_token(16);
+    if (!users.set_email(user.id, email, nonce, mail::random_hex_token(24)))
         return BadRequest{404, "no such user"};
     const int64_t expires = now_seconds() + kVerifySeconds;
     const std::string token = std::to_string(user.id) + "." + nonce + "." +
@@ -183,7 +173,7 @@ std::optional<BadRequest> Site::Impl::change_digest(const User& user, std::strin
 }
 
 std::string Site::Impl::new_feed_token(const User& user) {
-    std::string token = random_hex(24);
+    std::string token = mail::random_hex_token(24);
     users.set_feed_token(user.id, token);
     return token;
 }

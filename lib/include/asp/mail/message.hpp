@@ -55,4 +55,12 @@ bool safe_header_text(std::string_view value);
 // RFC 2047 "=?UTF-8?B?...?=" words when `text` is not plain printable ASCII, else `text`.
 std::string encode_header_words(std::string_view text);
 
+// "Tue, 02 Dec 2025 06:00:00 <zone>" (RFC 5322's Date; with zone "GMT", HTTP's IMF-fixdate
+// and RSS's pubDate), in UTC.
+std::string format_rfc1123_date(int64_t unix_seconds, std::string_view zone = "+0000");
+
+// `bytes` random bytes (libsodium) as lower-case hex: nonces and the unguessable tokens of
+// links sent by mail (verification, unsubscribe, private feeds).
+std::string random_hex_token(size_t bytes);
+
 }  // namespace asp::mail

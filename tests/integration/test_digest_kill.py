@@ -47,6 +47,7 @@ def main():
             args = [t.tool("digest"), "--data-dir", str(data), "--from", FROM, "--base-url",
                     "http://papers.example.org", "--max-per-minute", "0", *mail.digest_args()]
             kills = 0
+            completed = False
             for attempt in range(40):
                 before = len(mail.files())
                 proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -60,8 +61,11 @@ def main():
                     kills += 1
                 proc.wait()
                 if proc.returncode == 0:
+                    completed = True
                     break
             t.check(kills >= 3, f"only {kills} kills happened (seed {seed})")
+            if not completed:  # a loaded machine: every attempt was killed; finish the job
+                t.run(args)
             # The last run finished; one more sends nothing.
             final = len(mail.files())
             r = t.run(args)

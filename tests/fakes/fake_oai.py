@@ -14,11 +14,12 @@ WHAT IS REAL AND WHAT IS SYNTHESIZED
       <resumptionToken cursor=.. completeListSize=..> on every page of a multi-page list and an
       empty one on the last; <error code="noRecordsMatch|badResumptionToken|badArgument|
       badVerb|cannotDisseminateFormat"> answers; 503 + Retry-After as flow control (a fault).
-    - the records: the committed arXivRaw fixtures (tests/fixtures/arxiv/oai/*.xml, served
-      as written), every record fake_arxiv.py loads from the corpus (arXiv's .abs files, the
+    - the records: the committed arXivRaw fixtures (tests/fixtures/arxiv/oai/arxivraw_*.xml,
+      served as written), every record fake_arxiv.py loads from the corpus (arXiv's .abs files, the
       Kaggle snapshot lines (with their raw TeX author lists), recorded API entries), and
       the records of ../shared/corpus/oai/*.xml (real OAI responses in the `arXiv` format,
-      with their real datestamps and sets), rendered in the arXivRaw schema.
+      with their real datestamps and sets; without the corpus, the committed copies of a few
+      of them in tests/fixtures/arxiv/oai/), rendered in the arXivRaw schema.
   Synthesized:
     - cross-listing to cs.DC (as fake_arxiv.py, same hash) so a cs.DC harvest has papers;
     - a record's datestamp: the date of its newest version (or its real OAI datestamp);
@@ -32,7 +33,8 @@ WHAT IS REAL AND WHAT IS SYNTHESIZED
 CONTROL (JSON)
     POST /_control/faults   a rule or list of rules (fake_arxiv.py's kinds: status, hang,
         truncate, reset, html200, slow; and here: oai_error {"code", "message"}, malformed
-        (a body cut mid-tag), repeat_token (the right page, but carrying the token of the
+        (a body cut mid-tag), recorded {"file"} (a real arXiv answer served verbatim, a path
+        under tests/fixtures/arxiv, e.g. "oai-edge/inspirenext_GetRecord_is-malformed.xml"), repeat_token (the right page, but carrying the token of the
         request, or "loop" on a first page), endless (an empty page with a fresh token, for
         ever)); "query" matches a substring of the raw query string. DELETE clears them.
     GET/DELETE /_control/requests   the requests seen
@@ -175,7 +177,7 @@ def from_arxiv_raw_fixture(path):
 
 def load_all(corpus, fixtures_only):
     records = {}
-    for f in sorted(OAI_FIXTURES.glob("*.xml")):
+    for f in sorted(OAI_FIXTURES.glob("arxivraw_*.xml")):
         for r in from_arxiv_raw_fixture(f):
             records.setdefault(r["id"], r)
     sources = []
@@ -264,6 +266,8 @@ class FakeOai(fa.FakeArxiv):
         kind = rule.get("kind") if rule else None
         p = {k: v[0] for k, v in params.items()}
         req = dict(p)
+        if kind == "recorded":  # one of arXiv's real answers, verbatim (committed fixture)
+            return 200, (fa.FIXTURES / rule["file"]).read_text(encoding="utf-8")
         if kind == "oai_error":
             return 200, envelope(req, base_url, error_xml(rule.get("code", "badArgument"),
                                                           rule.get("message", "injected error")))

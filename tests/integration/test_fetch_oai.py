@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """fetch --source oai against the fake OAI-PMH server (tests/fakes/fake_oai.py, serving the
-committed arXivRaw fixtures and the corpus records): paging through resumption tokens, the same
+committed fixtures, and the corpus records where ../shared/corpus exists): paging through resumption tokens, the same
 paper fields as the records served, several versions, old-style ids, deleted records,
-incremental reruns, flow control (503 + Retry-After), badResumptionToken, noRecordsMatch; and
-bad answers (malformed XML, an OAI error, a repeated token, an endless token chain) that end
+incremental reruns, flow control (503 + Retry-After), transport errors, badResumptionToken,
+noRecordsMatch, arXiv's real records; and bad answers (malformed XML, an OAI error, arXiv's own
+recorded error answers, a repeated token, an endless token chain) that end
 with a clear error and nothing of the bad page saved."""
 import json
 import sqlite3
@@ -117,27 +118,60 @@ def test_flow_control(fetch, d):
 
 
 def test_bad_token_restarts(fetch, d):
-    with oai_fake.running("--page-size", "50") as fake:
+    with oai_fake.running("--page-size", "30") as fake:
         want = oai_fake.expected(fake, ["cs.DC"])
         # The harvest stops (an OAI error on page 4); meanwhile the tokens expire.
-        fake.add_faults([{"path": "/oai", "query": "resumptionToken=1.150.", "kind": "oai_error",
+        fake.add_faults([{"path": "/oai", "query": "resumptionToken=1.90.", "kind": "oai_error",
                           "code": "badArgument", "message": "stop here"}])
         r = harvest(fetch, fake, d / "bt", "--categories", "cs.DC", check=False)
         t.check(r.returncode == 1 and "badArgument" in r.stderr, r.stderr)
         con = sqlite3.connect(d / "bt" / "papers.db")
         state = json.loads(con.execute("SELECT value FROM meta WHERE key LIKE 'oai.harvest:%'").fetchone()[0])
         con.close()
-        t.check(state["token"] == "1.150." + state["token"].split(".")[2], f"state {state}")
+        t.check(state["token"] == "1.90." + state["token"].split(".")[2], f"state {state}")
         fake.expire_tokens()
         fake.clear_requests()
         r = harvest(fetch, fake, d / "bt", "--categories", "cs.DC")
         reqs = harvest_requests(fake)
-        t.check("resumptionToken=1.150." in reqs[0]["query"], f"did not resume with the token: {reqs[0]}")
+        t.check("resumptionToken=1.90." in reqs[0]["query"], f"did not resume with the token: {reqs[0]}")
         t.check(f"from={state['last_datestamp']}" in reqs[1]["query"],
                 f"restart not from the last saved datestamp {state['last_datestamp']}: {reqs[1]}")
         t.check("1 restarts" in r.stdout, r.stdout)
         t.check(set(rows(d / "bt")) == set(want), "papers differ after a restart")
     print("badResumptionToken: restart from the last saved datestamp: ok")
+
+
+def test_transport_errors(fetch, d):
+    with oai_fake.running("--page-size", "100") as fake:
+        fake.add_faults([{"path": "/oai", "query": "resumptionToken", "kind": "status", "status": 502},
+                         {"path": "/oai", "query": "resumptionToken", "kind": "html200"}])
+        r = harvest(fetch, fake, d / "te", "--categories", "cs.DC")
+        reqs = harvest_requests(fake)
+        t.check(reqs[1]["query"] == reqs[2]["query"] == reqs[3]["query"],
+                "the failed request was not retried as it was")
+        t.check("2 retries" in r.stdout, r.stdout)
+        t.check(set(rows(d / "te")) == set(oai_fake.expected(fake, ["cs.DC"])), "papers differ after retries")
+    print("HTTP 502 and an HTML page instead of XML: retried with backoff: ok")
+
+
+def test_real_records(fetch, d):
+    """The committed copies of arXiv's real OAI answers (tests/fixtures/arxiv/oai/hepcrawl_*,
+    inspirenext_*: real datestamps and sets) reach papers.db through a physics:hep-th harvest."""
+    with oai_fake.running("--page-size", "2", "--cross-list", "", "--deleted-fraction", "0") as fake:
+        want = {r["id"]: r for r in fake.records() if r["source"] == "oai" and "physics:hep-th" in r["sets"]
+                and "hep-th" in r["categories"]}
+        t.check({"1412.8323", "1507.07790", "1607.01710"} <= set(want), f"real records: {sorted(want)}")
+        harvest(fetch, fake, d / "real", "--categories", "hep-th", "--oai-set", "physics:hep-th")
+        got = rows(d / "real")
+        for rid, w in want.items():
+            t.check(rid in got, f"{rid} missing")
+            t.check(got[rid][2] == " ".join(w["title"].split()), f"{rid}: title {got[rid][2]!r}")
+            t.check(json.loads(got[rid][5]) == w["categories"], f"{rid}: categories {got[rid][5]}")
+        p = got["1412.8323"]
+        t.check(json.loads(p[4]) == ["Philipp A Hoehn"], f"authors {p[4]}")
+        t.check(json.loads(p[5])[:3] == ["quant-ph", "gr-qc", "hep-th"] and p[6] == "quant-ph", f"categories {p[5]}")
+        t.check(p[9].startswith("78 pages, many figures"), f"comment {p[9]!r}")
+    print("arXiv's real OAI records: ok")
 
 
 def test_no_records_match(fetch, d):
@@ -152,6 +186,12 @@ def test_bad_answers(fetch, d):
     cases = [
         ("malformed", {"kind": "malformed", "times": -1}, "not well-formed XML"),
         ("error", {"kind": "oai_error", "code": "badArgument", "message": "Illegal set"}, "OAI-PMH error badArgument"),
+        # arXiv's own error answers, verbatim (tests/fixtures/arxiv/oai-edge, see its README)
+        ("real-error", {"kind": "recorded", "file": "oai-edge/inspirenext_GetRecord_is-malformed.xml"},
+         "OAI-PMH error idDoesNotExist"),
+        ("real-error-v", {"kind": "recorded",
+                          "file": "oai-edge/inspirenext_GetRecord_1305.0014v1_idDoesNotExist_versioned.xml"},
+         "OAI-PMH error idDoesNotExist"),
         ("repeat", {"kind": "repeat_token"}, "repeated the resumption token"),
         ("endless", {"kind": "endless", "times": -1}, "more than 5 pages"),
     ]
@@ -181,13 +221,14 @@ def test_bad_answers(fetch, d):
 
 def main():
     fetch = t.tool("fetch")
-    t.require_corpus()
     with t.temp_dir() as d:
         r = t.run([fetch, "--source", "oai", "--search-query", "all:x", "--data-dir", str(d / "x")], check=False)
         t.check(r.returncode == 2 and "--categories" in r.stderr, f"no categories: {r.returncode} {r.stderr}")
         test_fixture_fields(fetch, d)
         test_whole_harvest(fetch, d)
         test_flow_control(fetch, d)
+        test_transport_errors(fetch, d)
+        test_real_records(fetch, d)
         test_bad_token_restarts(fetch, d)
         test_no_records_match(fetch, d)
         test_bad_answers(fetch, d)

@@ -40,11 +40,10 @@ def unfinished(data):
 
 def main():
     fetch = t.tool("fetch")
-    t.require_corpus()
     seed = int(os.environ.get("ASP_TEST_SEED", time.time_ns() % 1_000_000))
     print(f"seed {seed} (ASP_TEST_SEED={seed} replays it)")
     rng = random.Random(seed)
-    with oai_fake.running("--page-size", "20") as fake, t.temp_dir() as d:
+    with oai_fake.running("--page-size", "10") as fake, t.temp_dir() as d:
         base = [fetch, "--source", "oai", "--oai-url", fake.oai_url, "--categories", "cs.DC",
                 "--retry-base-delay", "0.05"]
         t.run(base + ["--data-dir", str(d / "whole"), "--wait-time", "0"])

@@ -488,21 +488,28 @@ AnalyzeReport run_analyze(const DataDir& data_dir, const AnalyzeParams& params) 
     // every paper is a candidate: exact, as the full inverted index.
     const bool scan_dirty = queries.size() < n;
     const bool exact = n <= params.neighbour_exact_max;
-    const size_t cand_k = exact ? n : params.neighbour_candidates;
-    const PrunedScorer scorer(m.view(), model->size(),
-                              exact ? model->size() : params.neighbour_terms);
-    spdlog::info("neighbours: {}", exact ? std::string("exact") :
-                 fmt::format("the {} largest terms of each paper, {} candidates",
-                             params.neighbour_terms, cand_k));
     struct Insert {
         uint32_t into;
         Neighbour n;
     };
-    const size_t workers = worker_count(queries.size(), params.jobs, 8);
-    std::vector<std::vector<float>> acc(workers);
-    std::vector<PrunedScorer::Scratch> scratch(workers);
-    std::vector<std::vector<Insert>> inserts(workers);
-    {
+    std::vector<std::vector<Insert>> inserts;
+    if (exact && !scan_dirty) {
+        // Every list, exactly: each pair scored once and offered to both papers' lists.
+        spdlog::info("neighbours: exact, each pair once");
+        Progress progress("neighbours", n);
+        lists.of = all_top_k(m.view(), model->size(), K, params.jobs, [&] { progress.advance(); });
+        progress.finish();
+    } else {
+        const size_t cand_k = exact ? n : params.neighbour_candidates;
+        const PrunedScorer scorer(m.view(), model->size(),
+                                  exact ? model->size() : params.neighbour_terms);
+        spdlog::info("neighbours: {}", exact ? std::string("exact") :
+                     fmt::format("the {} largest terms of each paper, {} candidates",
+                                 params.neighbour_terms, cand_k));
+        const size_t workers = worker_count(queries.size(), params.jobs, 8);
+        std::vector<std::vector<float>> acc(workers);
+        std::vector<PrunedScorer::Scratch> scratch(workers);
+        inserts.resize(workers);
         Progress progress("neighbours", queries.size());
         parallel_for(
             queries.size(), params.jobs,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "ml/parallel.hpp"
+
 namespace asp::ml {
 
 CosineScorer::CosineScorer(const CsrView& m, size_t n_features) : m_(m) {
@@ -34,6 +36,87 @@ void CosineScorer::scores(size_t q, std::vector<float>& acc) const {
         const float* vals = post_val_.data();
         for (uint64_t k = post_ptr_[f]; k < end; ++k) a[docs[k]] += x * vals[k];
     }
+}
+
+void CosineScorer::scores_after(size_t q, std::vector<float>& acc) const {
+    const size_t n = m_.rows();
+    acc.resize(n);
+    std::fill(acc.begin() + static_cast<ptrdiff_t>(q + 1), acc.end(), 0.0f);
+    float* a = acc.data();
+    const uint32_t* docs = post_doc_.data();
+    const float* vals = post_val_.data();
+    for (uint64_t p = m_.row_ptr[q]; p < m_.row_ptr[q + 1]; ++p) {
+        const uint32_t f = m_.col[p];
+        const float x = m_.val[p];
+        // Postings are in document order: start after q.
+        const uint32_t* end = docs + post_ptr_[f + 1];
+        const uint32_t* it = std::upper_bound(docs + post_ptr_[f], end, static_cast<uint32_t>(q));
+        for (; it != end; ++it) a[*it] += x * vals[it - docs];
+    }
+}
+
+namespace {
+
+// A bounded list whose front is its worst member (a heap by ranks_before).
+struct BoundedList {
+    std::vector<Neighbour> heap;
+    static bool cmp(const Neighbour& a, const Neighbour& b) { return ranks_before(a, b); }
+    void offer(const Neighbour& n, size_t k) {
+        if (heap.size() < k) {
+            heap.push_back(n);
+            std::push_heap(heap.begin(), heap.end(), cmp);
+        } else if (ranks_before(n, heap.front())) {
+            std::pop_heap(heap.begin(), heap.end(), cmp);
+            heap.back() = n;
+            std::push_heap(heap.begin(), heap.end(), cmp);
+        }
+    }
+};
+
+}  // namespace
+
+std::vector<std::vector<Neighbour>> all_top_k(const CsrView& m, size_t n_features, size_t k,
+                                              int jobs, const std::function<void()>& advance) {
+    const size_t n = m.rows();
+    std::vector<std::vector<Neighbour>> out(n);
+    if (k == 0 || n == 0) return out;
+    const CosineScorer scorer(m, n_features);
+    constexpr size_t kChunk = 8;
+    const size_t workers = worker_count(n, jobs, kChunk);
+    // Lists of every document, per worker (a pair j > i is offered to j's list by the worker
+    // that scored it); merged at the end.
+    std::vector<std::vector<BoundedList>> lists(workers, std::vector<BoundedList>(n));
+    std::vector<std::vector<float>> acc(workers);
+    parallel_for(
+        n, jobs,
+        [&](size_t i, size_t w) {
+            scorer.scores_after(i, acc[w]);
+            auto& mine = lists[w];
+            const float* a = acc[w].data();
+            const auto qi = static_cast<uint32_t>(i);
+            for (size_t j = i + 1; j < n; ++j) {
+                const float s = a[j];
+                if (s <= 0.0f) continue;
+                mine[i].offer({static_cast<uint32_t>(j), s}, k);
+                mine[j].offer({qi, s}, k);
+            }
+            if (advance) advance();
+        },
+        kChunk);
+    parallel_for(
+        n, jobs,
+        [&](size_t i, size_t) {
+            auto& l = out[i];
+            for (size_t w = 0; w < workers; ++w) {
+                auto& h = lists[w][i].heap;
+                l.insert(l.end(), h.begin(), h.end());
+                std::vector<Neighbour>().swap(h);
+            }
+            std::sort(l.begin(), l.end(), ranks_before);
+            if (l.size() > k) l.resize(k);
+        },
+        64);
+    return out;
 }
 
 std::vector<Neighbour> top_k(const std::vector<float>& acc, size_t k, uint32_t self) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,9 @@ public:
     size_t docs() const { return m_.rows(); }
     // acc[j] = <row q, row j> for every j (acc is resized to N and overwritten).
     void scores(size_t q, std::vector<float>& acc) const;
+    // The same for j > q only (acc[j] for j <= q is left as it was): with every query, each
+    // pair is scored once.
+    void scores_after(size_t q, std::vector<float>& acc) const;
 
 private:
     CsrView m_;
@@ -40,6 +44,13 @@ private:
 
 // The best k documents by acc (score > 0), excluding `self`, best first.
 std::vector<Neighbour> top_k(const std::vector<float>& acc, size_t k, uint32_t self);
+
+// Every document's exact top-k, each pair (i < j) scored once (CosineScorer::scores_after) and
+// offered to both lists: half the work of a query per document, the same lists and
+// bit-identical scores. Memory: the inverted index + n x k neighbours per worker thread.
+// `advance` is called once per document (from the worker threads).
+std::vector<std::vector<Neighbour>> all_top_k(const CsrView& m, size_t n_features, size_t k,
+                                              int jobs, const std::function<void()>& advance);
 
 }  // namespace asp::ml
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <unordered_set>
+#include <vector>
 
 namespace asp::ml {
 namespace {
@@ -49,8 +50,19 @@ constexpr std::string_view kEnglishStopWords[] = {
 bool is_english_stop_word(std::string_view word) {
     static const std::unordered_set<std::string_view> set(std::begin(kEnglishStopWords),
                                                           std::end(kEnglishStopWords));
-    // No stop word is longer than 12 bytes: long tokens skip the hashing.
-    if (word.size() > 12) return false;
+    // (length, first byte, last byte) of every stop word: a token with none of them (most
+    // tokens of a paper) skips the hashing. No stop word is longer than 12 bytes.
+    static const std::vector<bool> shapes = [] {
+        std::vector<bool> b(13 * 256 * 256, false);
+        for (std::string_view w : kEnglishStopWords)
+            b[(w.size() * 256 + static_cast<unsigned char>(w.front())) * 256 +
+              static_cast<unsigned char>(w.back())] = true;
+        return b;
+    }();
+    if (word.empty() || word.size() > 12) return false;
+    if (!shapes[(word.size() * 256 + static_cast<unsigned char>(word.front())) * 256 +
+                static_cast<unsigned char>(word.back())])
+        return false;
     return set.count(word) != 0;
 }
 

@@ -3,6 +3,7 @@
 // Two terms sharing a 64-bit hash (odds ~1e-4 at 50 million terms) would be counted together.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -93,6 +94,103 @@ private:
 
     std::vector<std::pair<uint64_t, uint64_t>> slots_;
     size_t size_ = 0;
+};
+
+// Counts 64-bit keys by sorting, not hashing: keys are appended to a buffer; a full buffer is
+// radix-sorted, run-length coded and merged into a table sorted by key. Every step streams
+// through memory, where inserting tens of millions of keys into a hash table of millions
+// misses the cache on nearly every key (this was most of the vocabulary fit's time).
+class SortedCounter {
+public:
+    using Entry = std::pair<uint64_t, uint64_t>;  // key, count; ascending by key
+
+    explicit SortedCounter(size_t buffer_keys = size_t{1} << 20) : cap_(buffer_keys) {
+        buf_.reserve(cap_);
+    }
+
+    void add(uint64_t key) {
+        buf_.push_back(key);
+        if (buf_.size() >= cap_) flush();
+    }
+    // Distinct keys in the table (keys still in the buffer not counted: the table grows only
+    // when the buffer is flushed).
+    size_t table_size() const { return table_.size(); }
+    const std::vector<Entry>& entries() { flush(); return table_; }
+    // Drops every key whose count is <= t (lossy counting, as HashCounter::keep_above).
+    void keep_above(uint64_t t) {
+        flush();
+        std::erase_if(table_, [t](const Entry& e) { return e.second <= t; });
+    }
+    void merge(SortedCounter& other) {
+        other.flush();
+        flush();
+        merge_runs(other.table_);
+        std::vector<Entry>().swap(other.table_);
+    }
+
+    void flush() {
+        if (buf_.empty()) return;
+        radix_sort(buf_, tmp_);
+        runs_.clear();
+        for (size_t i = 0; i < buf_.size();) {
+            size_t j = i + 1;
+            while (j < buf_.size() && buf_[j] == buf_[i]) ++j;
+            runs_.emplace_back(buf_[i], j - i);
+            i = j;
+        }
+        buf_.clear();
+        merge_runs(runs_);
+    }
+
+private:
+    // LSD radix sort, 11 bits a pass (2048 buckets: the scatter stays cache-friendly).
+    static void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& tmp) {
+        constexpr int kBits = 11;
+        constexpr uint64_t kMask = (uint64_t{1} << kBits) - 1;
+        tmp.resize(v.size());
+        std::vector<uint32_t> count(size_t{1} << kBits);
+        for (int shift = 0; shift < 64; shift += kBits) {
+            std::fill(count.begin(), count.end(), 0u);
+            for (uint64_t k : v) ++count[(k >> shift) & kMask];
+            uint32_t sum = 0;
+            for (auto& c : count) {
+                const uint32_t n = c;
+                c = sum;
+                sum += n;
+            }
+            for (uint64_t k : v) tmp[count[(k >> shift) & kMask]++] = k;
+            v.swap(tmp);
+        }
+    }
+    void merge_runs(const std::vector<Entry>& runs) {
+        if (runs.empty()) return;
+        if (table_.empty()) {
+            table_ = runs;
+            return;
+        }
+        merged_.clear();
+        merged_.reserve(table_.size() + runs.size());
+        size_t a = 0, b = 0;
+        while (a < table_.size() && b < runs.size()) {
+            if (table_[a].first < runs[b].first) {
+                merged_.push_back(table_[a++]);
+            } else if (runs[b].first < table_[a].first) {
+                merged_.push_back(runs[b++]);
+            } else {
+                merged_.emplace_back(table_[a].first, table_[a].second + runs[b].second);
+                ++a;
+                ++b;
+            }
+        }
+        merged_.insert(merged_.end(), table_.begin() + static_cast<ptrdiff_t>(a), table_.end());
+        merged_.insert(merged_.end(), runs.begin() + static_cast<ptrdiff_t>(b), runs.end());
+        table_.swap(merged_);
+        if (merged_.capacity() > 2 * table_.size() + cap_) std::vector<Entry>().swap(merged_);
+    }
+
+    size_t cap_;
+    std::vector<uint64_t> buf_, tmp_;
+    std::vector<Entry> runs_, table_, merged_;
 };
 
 }  // namespace asp::ml

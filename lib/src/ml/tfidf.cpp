@@ -90,21 +90,23 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     const size_t workers = worker_count(n_docs, jobs);
 
     // Pass 1: corpus frequency of every term, by hash, within the count budget.
-    std::vector<HashCounter> counts(workers);
     std::vector<uint64_t> lost(workers, 0);  // sum of the pruning thresholds of each worker
     const size_t budget =
         params.count_budget > 0 ? std::max<size_t>(params.count_budget / workers, 16) : SIZE_MAX;
+    std::vector<SortedCounter> counts(
+        workers, SortedCounter(std::clamp<size_t>(budget, 4096, size_t{1} << 21)));
     {
         std::vector<TextAnalyzer::Scratch> scratch(workers);
         parallel_for(n_docs, jobs, [&](size_t i, size_t w) {
             const std::string doc = docs(i);
             analyzer.for_each_term(doc, scratch[w],
                                    [&](std::string_view t) { counts[w].add(term_hash(t)); });
-            if (counts[w].size() <= budget) return;
+            if (counts[w].table_size() <= budget) return;
             // Full: keep the half of highest count.
             std::vector<uint64_t> v;
-            v.reserve(counts[w].size());
-            counts[w].for_each([&](uint64_t, uint64_t n) { v.push_back(n); });
+            const auto& entries = counts[w].entries();
+            v.reserve(entries.size());
+            for (const auto& e : entries) v.push_back(e.second);
             const size_t keep = budget / 2;
             std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(keep), v.end(),
                              std::greater<>());
@@ -115,18 +117,15 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     }
     uint64_t max_lost = 0;
     for (size_t w = 0; w < workers; ++w) max_lost += lost[w];
-    for (size_t w = 1; w < workers; ++w) {
-        counts[0].merge(counts[w]);
-        counts[w].clear();
-    }
-    HashCounter& total = counts[0];
+    for (size_t w = 1; w < workers; ++w) counts[0].merge(counts[w]);
+    const std::vector<SortedCounter::Entry>& total = counts[0].entries();
 
     // The cut-off: the max_features-th highest count; every term at or above it is a candidate.
     uint64_t cut = 0;
     if (params.max_features > 0 && total.size() > params.max_features) {
         std::vector<uint64_t> c;
         c.reserve(total.size());
-        total.for_each([&](uint64_t, uint64_t n) { c.push_back(n); });
+        for (const auto& e : total) c.push_back(e.second);
         std::nth_element(c.begin(), c.begin() + static_cast<ptrdiff_t>(params.max_features - 1),
                          c.end(), std::greater<>());
         cut = c[params.max_features - 1];
@@ -144,12 +143,12 @@ TfidfModel TfidfModel::fit(const TfidfParams& params, size_t n_docs, const Docum
     // Candidates get dense ordinals: ordinal_of maps hash -> ordinal + 1.
     HashCounter ordinal_of;
     std::vector<uint64_t> cand_count;
-    total.for_each([&](uint64_t k, uint64_t n) {
-        if (n < cut) return;
+    for (const auto& [k, n] : total) {
+        if (n < cut) continue;
         cand_count.push_back(n);
         ordinal_of.add(k, cand_count.size());
-    });
-    total.clear();
+    }
+    counts.clear();
     const size_t n_cand = cand_count.size();
     spdlog::debug("fit: {} candidate terms at or above corpus count {}", n_cand, cut);
 

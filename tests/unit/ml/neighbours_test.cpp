@@ -2,6 +2,7 @@
 #include "ml/neighbours.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <random>
 
 #include "unit/catch_compat.hpp"
@@ -90,4 +91,43 @@ TEST_CASE("neighbours: the pruned scorer is exact when nothing is pruned, and it
     }
     // Pruned hard (4 of ~10 terms, 30 candidates) it still finds most true neighbours.
     CHECK(static_cast<double>(found) / static_cast<double>(wanted) > 0.5);
+}
+
+TEST_CASE("neighbours: all_top_k (each pair scored once) equals a query per document", "[ml]") {
+    std::mt19937 rng(17);
+    const size_t n = 257, v = 50;
+    std::vector<uint64_t> ptr{0};
+    std::vector<uint32_t> col;
+    std::vector<float> val;
+    for (size_t i = 0; i < n; ++i) {
+        for (uint32_t f = 0; f < v; ++f)
+            if (rng() % 7 == 0) {
+                col.push_back(f);
+                // Few distinct values: many tied scores, so the tie order is checked too.
+                val.push_back(static_cast<float>(rng() % 4 + 1) / 4.0f);
+            }
+        ptr.push_back(col.size());
+    }
+    const CsrView m{ptr, col, val};
+    const CosineScorer exact(m, v);
+    for (int jobs : {1, 2, 3}) {
+        size_t calls = 0;
+        std::mutex mu;
+        const auto lists = all_top_k(m, v, 9, jobs, [&] {
+            std::lock_guard lock(mu);
+            ++calls;
+        });
+        CHECK(calls == n);
+        REQUIRE(lists.size() == n);
+        std::vector<float> acc;
+        for (size_t q = 0; q < n; ++q) {
+            exact.scores(q, acc);
+            const auto ref = top_k(acc, 9, static_cast<uint32_t>(q));
+            REQUIRE(lists[q].size() == ref.size());
+            for (size_t k = 0; k < ref.size(); ++k) {
+                CHECK(lists[q][k].doc == ref[k].doc);
+                CHECK(lists[q][k].score == ref[k].score);  // bit-identical
+            }
+        }
+    }
 }

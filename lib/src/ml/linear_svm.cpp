@@ -10,7 +10,7 @@
 namespace asp::ml {
 namespace {
 
-constexpr size_t kLane = 8;        // tasks are padded to a multiple of this (vector lanes)
+constexpr size_t kLane = 4;        // tasks are padded to a multiple of this (vector lanes)
 constexpr size_t kMaxWidth = 128;  // tasks per call of the kernels (more: split into calls)
 constexpr double kBias = 1.0;  // intercept_scaling
 
@@ -241,21 +241,41 @@ std::vector<LinearSvmModel> train_linear_svms(const SparseRows& x, std::span<con
     std::mt19937_64 rng(params.seed);
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<double> pg_max(width), pg_min(width);
+    // Shrinking (liblinear's): a coordinate at alpha = 0 whose gradient exceeds the largest
+    // projected gradient of the previous pass is set aside (shrunk[i][slot]) until the task
+    // looks converged on the rest; then everything is checked again in one full pass. A row
+    // shrunk for every active task is skipped whole (live[i] == 0): no dot product, no update.
+    std::vector<uint8_t> shrunk(l * width, 0);
+    std::vector<uint32_t> live(l, static_cast<uint32_t>(n_active));
+    std::vector<size_t> n_shrunk(width, 0);
+    std::vector<double> pg_max_old(width, inf);
     int iter = 0;
     while (iter < params.max_iter && n_active > 0) {
         std::shuffle(order.begin(), order.end(), rng);
         std::fill(pg_max.begin(), pg_max.end(), -inf);
         std::fill(pg_min.begin(), pg_min.end(), inf);
         for (const uint32_t i : order) {
+            if (live[i] == 0) continue;
             dot(i);
             labels_of(i);
             bool any = false;
             float* a = &alpha[static_cast<size_t>(i) * width];
+            uint8_t* sh = &shrunk[static_cast<size_t>(i) * width];
             for (size_t k = 0; k < n_active; ++k) {
                 d[k] = 0.0f;
+                if (sh[k]) continue;
                 const double y = ybuf[k], diag = dbuf[k];
                 const double g = y * static_cast<double>(acc[k]) - 1.0 + a[k] * diag;
-                const double pg = a[k] == 0.0f ? std::min(g, 0.0) : g;
+                double pg = g;
+                if (a[k] == 0.0f) {
+                    if (g > pg_max_old[k]) {
+                        sh[k] = 1;
+                        --live[i];
+                        ++n_shrunk[k];
+                        continue;
+                    }
+                    pg = std::min(g, 0.0);
+                }
                 pg_max[k] = std::max(pg_max[k], pg);
                 pg_min[k] = std::min(pg_min[k], pg);
                 if (std::fabs(pg) > 1e-12) {
@@ -269,54 +289,72 @@ std::vector<LinearSvmModel> train_linear_svms(const SparseRows& x, std::span<con
             if (any) update(i);
         }
         ++iter;
-        // Converged tasks leave; the others move down into the freed slots.
+        // Converged tasks leave; the others move down into the freed slots. A task that looks
+        // converged with coordinates set aside gets them back and one more full pass.
         std::vector<size_t> keep;
         for (size_t k = 0; k < n_active; ++k) {
             if (pg_max[k] - pg_min[k] <= params.tol) {
+                if (n_shrunk[k] > 0) {
+                    for (size_t i = 0; i < l; ++i)
+                        if (shrunk[i * width + k]) {
+                            shrunk[i * width + k] = 0;
+                            ++live[i];
+                        }
+                    n_shrunk[k] = 0;
+                    pg_max_old[k] = inf;
+                    keep.push_back(k);
+                    continue;
+                }
                 extract(k);
                 out[slot_task[k]].converged = true;
                 out[slot_task[k]].iterations = iter;
                 slot_of[slot_task[k]] = -1;
             } else {
+                pg_max_old[k] = pg_max[k] <= 0 ? inf : pg_max[k];
                 keep.push_back(k);
             }
         }
         if (keep.size() == n_active) continue;
         const size_t nw = padded(keep.size());
-        if (nw == width) {
-            // Same width: move columns in place (keep is ascending, so k' <= k).
-            for (size_t j = 0; j < keep.size(); ++j) {
-                const size_t k = keep[j];
-                if (k == j) continue;
-                for (size_t f = 0; f < x.n_features; ++f) w[f * width + j] = w[f * width + k];
-                wb[j] = wb[k];
-                for (size_t i = 0; i < l; ++i) alpha[i * width + j] = alpha[i * width + k];
-                slot_task[j] = slot_task[k];
-                slot_of[slot_task[j]] = static_cast<int32_t>(j);
+        std::vector<float> w2(x.n_features * nw, 0.0f), wb2(nw, 0.0f), alpha2(l * nw, 0.0f);
+        std::vector<uint8_t> shrunk2(l * nw, 0);
+        std::vector<size_t> n_shrunk2(nw, 0);
+        std::vector<double> pg_old2(nw, inf);
+        std::vector<uint32_t> st2(keep.size());
+        for (size_t j = 0; j < keep.size(); ++j) {
+            const size_t k = keep[j];
+            for (size_t f = 0; f < x.n_features; ++f) w2[f * nw + j] = w[f * width + k];
+            wb2[j] = wb[k];
+            for (size_t i = 0; i < l; ++i) {
+                alpha2[i * nw + j] = alpha[i * width + k];
+                shrunk2[i * nw + j] = shrunk[i * width + k];
             }
-            for (size_t j = keep.size(); j < width; ++j) {
-                for (size_t f = 0; f < x.n_features; ++f) w[f * width + j] = 0.0f;
-                wb[j] = 0.0f;
-            }
-        } else {
-            std::vector<float> w2(x.n_features * nw, 0.0f), wb2(nw, 0.0f), alpha2(l * nw, 0.0f);
-            std::vector<uint32_t> st2(keep.size());
-            for (size_t j = 0; j < keep.size(); ++j) {
-                const size_t k = keep[j];
-                for (size_t f = 0; f < x.n_features; ++f) w2[f * nw + j] = w[f * width + k];
-                wb2[j] = wb[k];
-                for (size_t i = 0; i < l; ++i) alpha2[i * nw + j] = alpha[i * width + k];
-                st2[j] = slot_task[k];
-                slot_of[st2[j]] = static_cast<int32_t>(j);
-            }
-            w.swap(w2);
-            wb.swap(wb2);
-            alpha.swap(alpha2);
-            slot_task = std::move(st2);
-            width = nw;
+            n_shrunk2[j] = n_shrunk[k];
+            pg_old2[j] = pg_max_old[k];
+            st2[j] = slot_task[k];
+            slot_of[st2[j]] = static_cast<int32_t>(j);
         }
-        slot_task.resize(keep.size());
+        w.swap(w2);
+        wb.swap(wb2);
+        alpha.swap(alpha2);
+        shrunk.swap(shrunk2);
+        n_shrunk.swap(n_shrunk2);
+        pg_max_old.swap(pg_old2);
+        slot_task = std::move(st2);
+        width = nw;
         n_active = keep.size();
+        for (size_t i = 0; i < l; ++i) {
+            uint32_t c = 0;
+            for (size_t j = 0; j < n_active; ++j) c += shrunk[i * width + j] == 0;
+            live[i] = c;
+        }
+        pg_max.assign(width, -inf);
+        pg_min.assign(width, inf);
+        ybuf.assign(width, -1.0f);
+        dbuf.assign(width, 0.0);
+        cbuf.assign(width, 0.0);
+        acc.assign(width, 0.0f);
+        d.assign(width, 0.0f);
     }
     for (size_t k = 0; k < n_active; ++k) {
         extract(k);

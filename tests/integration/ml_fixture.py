@@ -1,12 +1,19 @@
-"""Builds data directories for the analyze/buildsvm tests from the shared corpus.
+"""Builds data directories for the analyze/buildsvm tests: from the committed fixtures
+(always) and from the shared corpus (extra breadth, when ../shared/corpus is present).
 
-Papers come from the corpus' arXiv .abs metadata files (metadata/abs/**.abs: id, title,
+Committed (tests/fixtures/, provenance in the folders' README.md): 200 real arXiv records (title,
+authors, categories, abstract; arxiv/kaggle/kaggle_snapshot_head200_wanng-ide.jsonl, CC0) and 65
+full texts sampled from the words of the corpus' real arXiv PDFs
+(ml/fulltext-sampled.jsonl.gz; see ml/make_fulltext_fixture.py).
+From the corpus: papers come from the corpus' arXiv .abs metadata files (metadata/abs/**.abs: id, title,
 authors, categories, abstract, date); full texts come from the corpus PDFs (pdf/papers/*.pdf)
 through `pdftotext` (poppler-utils), attached to the first papers as their txt/<id>v1.txt.
 papers.db and users.db are written with sqlite3 in the schemas of lib/src/store/ (version 1).
 """
 import email.utils
+import gzip
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -182,3 +189,44 @@ def find_sklearn_python():
         if exe and subprocess.run([exe, "-c", "import sklearn"], capture_output=True).returncode == 0:
             return exe
     return None
+
+
+SOURCE_DIR = Path(os.environ.get("ASP_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+FIXTURES = SOURCE_DIR / "tests" / "fixtures"
+
+
+def fixture_papers():
+    """The 200 committed arXiv records, shaped as parse_abs returns them."""
+    path = FIXTURES / "arxiv" / "kaggle" / "kaggle_snapshot_head200_wanng-ide.jsonl"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        created = (r.get("versions") or [{"created": "Mon, 2 Apr 2007 19:18:42 GMT"}])[0]["created"]
+        date = email.utils.parsedate_to_datetime(created).astimezone(timezone.utc)
+        out.append({
+            "id": r["id"], "title": " ".join(r["title"].split()),
+            "authors": [" ".join(x for x in (a[1], a[0]) if x) for a in r.get("authors_parsed", [])],
+            "categories": r["categories"].split(), "abstract": " ".join(r["abstract"].split()),
+            "published": date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
+    return out
+
+
+def fixture_texts():
+    """The 65 committed full texts: list of (source PDF stem, text)."""
+    with gzip.open(FIXTURES / "ml" / "fulltext-sampled.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [(e["source"], e["text"]) for e in map(json.loads, fh)]
+
+
+def data_sets(corpus, text_cache):
+    """[(name, papers, texts)]: the committed fixture, then the corpus when present (texts is a
+    function: pdftotext of the corpus PDFs is only run when a test needs it)."""
+    sets = [("fixture", fixture_papers(), fixture_texts)]
+    if corpus is not None:
+        sets.append(("corpus", corpus_papers(corpus), lambda: corpus_texts(corpus, text_cache)))
+    return sets
+
+
+def archive_of(paper):
+    """The archive of a paper's primary category (math.CO -> math, hep-th -> hep-th)."""
+    return paper["categories"][0].split(".")[0]

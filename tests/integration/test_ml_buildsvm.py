@@ -1,4 +1,4 @@
-"""buildsvm on the corpus' abstracts: writes recs for users with a library, ranks the user's
+"""buildsvm on real abstracts (the committed fixture's 200, then the corpus' when present): writes recs for users with a library, ranks the user's
 own papers first, skips users whose library and index did not change, retrains a user
 whose library changed, removes the file of a user whose library became empty, and
 `buildsvm --recs USER` prints the stored list as JSON lines."""
@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asp_testlib import check, require_corpus, run, temp_dir, tool  # noqa: E402
+from asp_testlib import BUILD_DIR, check, corpus, run, temp_dir, tool  # noqa: E402
 import ml_fixture  # noqa: E402
 import ml_index  # noqa: E402
 
-corpus = require_corpus()
 analyze, buildsvm = tool("analyze"), tool("buildsvm")
-papers = ml_fixture.corpus_papers(corpus)
 
-with temp_dir() as tmp:
+
+def check_set(name, papers, tmp):
+    print(f"-- {name}: {len(papers)} papers")
     data = tmp / "data"
     data.mkdir()
     ml_fixture.add_papers(data, papers)
@@ -23,7 +23,7 @@ with temp_dir() as tmp:
     # Users with a taste: most of their library from one archive.
     by_arch = {}
     for p in papers:
-        by_arch.setdefault(p["id"].split("/")[0] if "/" in p["id"] else "new", []).append(p["id"])
+        by_arch.setdefault(ml_fixture.archive_of(p), []).append(p["id"])
     archs = sorted((a for a in by_arch if len(by_arch[a]) >= 12), key=lambda a: -len(by_arch[a]))
     check(len(archs) >= 2, f"corpus archives: {sorted(by_arch)}")
     libs = {"alice": by_arch[archs[0]][:6], "bob": by_arch[archs[1]][:6], "carol": [papers[0]["id"]]}
@@ -61,4 +61,9 @@ with temp_dir() as tmp:
     check(len(changed) == 1, f"only bob retrained: {changed}")
     r = run([buildsvm, "--data-dir", str(data), "--recs", "carol"], check=False)
     check(r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr)
-    print("OK")
+
+
+for name, papers, _ in ml_fixture.data_sets(corpus(), BUILD_DIR / "ml-corpus-text-cache"):
+    with temp_dir() as tmp:
+        check_set(name, papers, tmp)
+print("OK")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Instant recommendations on the corpus' abstracts: serve trains a tag's model on demand, so a
+"""Instant recommendations on real abstracts (the committed fixture's 200, then the corpus' when
+present): serve trains a tag's model on demand, so a
 paper saved and tagged changes the tag's recommendations in the very next request (no restart,
 no buildsvm); answers are cached until the inputs change; buildsvm's per-tag and per-user lists
 answer ("computed": "nightly") once they are as fresh; "not interested" papers never show on
@@ -17,7 +18,6 @@ import ml_index  # noqa: E402
 import serve_testlib as s  # noqa: E402
 from serve_testlib import expect  # noqa: E402
 
-corpus = t.require_corpus()
 python = ml_fixture.find_sklearn_python()
 t.check(python is not None,
         "no Python with scikit-learn (scripts/install-deps.sh --test installs python3-sklearn)")
@@ -27,13 +27,13 @@ def ids_of(r):
     return [p["id"] for p in r.json["papers"]]
 
 
-def main():
-    papers = ml_fixture.corpus_papers(corpus)
+def check_set(name, papers):
+    print(f"-- {name}: {len(papers)} papers")
     by_arch = {}
     for p in papers:
         by_arch.setdefault(p["categories"][0], []).append(p["id"])  # by primary category
     archs = sorted((a for a in by_arch if len(by_arch[a]) >= 6), key=lambda a: -len(by_arch[a]))
-    t.check(len(archs) >= 3, f"corpus categories: {sorted(by_arch)}")
+    t.check(len(archs) >= 3, f"{name} categories: {sorted(by_arch)}")
     A, B, C = (by_arch[a] for a in archs[:3])
     with t.temp_dir() as root:
         data = root / "data"
@@ -118,7 +118,12 @@ def main():
             expect(c.json("DELETE", f"/api/feedback/{hide}"), 200, "undo")
             r5 = expect(c.json("GET", url), 200, "after undo")
             t.check(r5.json["computed"] == "now", "an undo makes the nightly list stale")
-        print("OK")
+
+
+def main():
+    for name, papers, _ in ml_fixture.data_sets(t.corpus(), t.BUILD_DIR / "ml-corpus-text-cache"):
+        check_set(name, papers)
+    print("OK")
 
 
 if __name__ == "__main__":

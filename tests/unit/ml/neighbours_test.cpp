@@ -9,6 +9,29 @@
 
 using namespace asp::ml;
 
+namespace {
+
+// n rows over v features, each feature present with probability 1 / one_in, values from `value`.
+struct RandomCsr {
+    template <class Value>
+    RandomCsr(std::mt19937& rng, size_t n, uint32_t v, unsigned one_in, Value value) {
+        for (size_t i = 0; i < n; ++i) {
+            for (uint32_t f = 0; f < v; ++f)
+                if (rng() % one_in == 0) {
+                    col.push_back(f);
+                    val.push_back(value());
+                }
+            ptr.push_back(col.size());
+        }
+    }
+    CsrView view() const { return {ptr, col, val}; }
+    std::vector<uint64_t> ptr{0};
+    std::vector<uint32_t> col;
+    std::vector<float> val;
+};
+
+}  // namespace
+
 TEST_CASE("neighbours: top-K equals brute force, symmetric scores, self excluded", "[ml]") {
     std::mt19937 rng(11);
     const size_t n = 120, v = 40;
@@ -52,18 +75,8 @@ TEST_CASE("neighbours: top-K equals brute force, symmetric scores, self excluded
 TEST_CASE("neighbours: the pruned scorer is exact when nothing is pruned, and its scores always", "[ml]") {
     std::mt19937 rng(13);
     const size_t n = 300, v = 60;
-    std::vector<uint64_t> ptr{0};
-    std::vector<uint32_t> col;
-    std::vector<float> val;
-    for (size_t i = 0; i < n; ++i) {
-        for (uint32_t f = 0; f < v; ++f)
-            if (rng() % 6 == 0) {
-                col.push_back(f);
-                val.push_back(static_cast<float>(rng() % 100) / 100.0f + 0.01f);
-            }
-        ptr.push_back(col.size());
-    }
-    const CsrView m{ptr, col, val};
+    const RandomCsr rows(rng, n, v, 6, [&] { return static_cast<float>(rng() % 100) / 100.0f + 0.01f; });
+    const CsrView m = rows.view();
     const CosineScorer exact(m, v);
     const PrunedScorer whole(m, v, v);      // every term indexed
     const PrunedScorer pruned(m, v, 4);     // 4 terms per paper
@@ -96,19 +109,9 @@ TEST_CASE("neighbours: the pruned scorer is exact when nothing is pruned, and it
 TEST_CASE("neighbours: all_top_k (each pair scored once) equals a query per document", "[ml]") {
     std::mt19937 rng(17);
     const size_t n = 257, v = 50;
-    std::vector<uint64_t> ptr{0};
-    std::vector<uint32_t> col;
-    std::vector<float> val;
-    for (size_t i = 0; i < n; ++i) {
-        for (uint32_t f = 0; f < v; ++f)
-            if (rng() % 7 == 0) {
-                col.push_back(f);
-                // Few distinct values: many tied scores, so the tie order is checked too.
-                val.push_back(static_cast<float>(rng() % 4 + 1) / 4.0f);
-            }
-        ptr.push_back(col.size());
-    }
-    const CsrView m{ptr, col, val};
+    // Few distinct values: many tied scores, so the tie order is checked too.
+    const RandomCsr rows(rng, n, v, 7, [&] { return static_cast<float>(rng() % 4 + 1) / 4.0f; });
+    const CsrView m = rows.view();
     const CosineScorer exact(m, v);
     for (int jobs : {1, 2, 3}) {
         size_t calls = 0;

@@ -72,6 +72,7 @@ public:
         }
         const std::string slot = std::to_string(q.user_id) + "/" + q.cache_key;
         if (auto hit = cached(slot, key)) return {std::move(*hit), false};
+        if (!q.may_train) return {{}, false, true};
         // One model trains at a time (a core stays for the other pages); whoever waited for
         // the same model finds it in the cache.
         std::lock_guard train(train_mu_);

@@ -90,8 +90,9 @@ Site::~Site() = default;
 
 web::Response Site::handle(web::Request& request) { return impl_->handle(request); }
 
-web::Response Site::Impl::handle(web::Request& request) {
+web::Response Site::Impl::handle(web::Request& request, bool on_worker) {
     RequestContext c;
+    c.on_worker = on_worker;
     c.snap = data.current();
     c.secure = request.header("x-forwarded-proto").value_or("") == "https";
     web::Response response;
@@ -124,6 +125,11 @@ web::Response Site::Impl::handle(web::Request& request) {
             c.csrf = codec.new_csrf_token(session.empty() ? "" : SessionCodec::session_binding(session));
             c.csrf_fresh = true;
         }
+    } catch (const NeedsWorker&) {
+        request.context = nullptr;
+        // Asked again on the worker thread, from the start (session, CSRF token): the answer
+        // and its headers are made there. Reads only: a GET with no side effect before this.
+        return web::Response::defer([this, copy = request]() mutable { return handle(copy, true); });
     } catch (const std::exception& e) {
         spdlog::error("{} {}: {}", web::method_name(request.method), request.path, e.what());
         response = web::Response::json_error(500, "internal error");
@@ -462,7 +468,9 @@ std::variant<Listing, BadRequest> Site::Impl::recommend(RequestContext& c, std::
         out.computed = "now";
         return out;
     }
+    q.may_train = c.on_worker;
     auto answer = c.snap->analysis->recommend(q);
+    if (answer.needs_training) throw NeedsWorker{};
     int64_t since = *seconds ? now_seconds() - *seconds : 0;
     std::vector<ListItem> all;
     for (auto& item : resolve(*c.snap->catalog, answer.ranked))

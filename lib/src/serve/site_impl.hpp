@@ -23,7 +23,12 @@ struct RequestContext {
     std::optional<std::unordered_set<std::string>> library;  // loaded on first use
     std::optional<std::map<std::string, std::vector<std::string>>> paper_tags;  // id -> tag names
     std::optional<std::vector<TagInfo>> tags;                                  // by name
+    bool on_worker = false;    // running on the server's worker thread: may train a model
 };
+
+// Thrown by a handler on an event loop whose answer needs slow work (training a model):
+// handle() answers with a deferred response that runs the request again on a worker thread.
+struct NeedsWorker {};
 
 // What a listing's score means, so a card can say it in words (or not show it).
 enum class ScoreKind { None, Saves, Similarity, Match, Relevance };
@@ -93,7 +98,8 @@ struct Site::Impl {
     web::Router router;
     std::string dummy_hash;  // verified when a username is unknown, so timing does not tell
 
-    web::Response handle(web::Request& request);
+    // `on_worker`: this is the rerun of a request deferred by NeedsWorker.
+    web::Response handle(web::Request& request, bool on_worker = false);
     static RequestContext& ctx(web::Request& request) {
         return *static_cast<RequestContext*>(request.context);
     }

@@ -90,6 +90,12 @@ Response Response::redirect(std::string location) {
     return r;
 }
 
+Response Response::defer(std::function<Response()> work) {
+    Response r;
+    r.deferred = std::move(work);
+    return r;
+}
+
 std::string url_decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());

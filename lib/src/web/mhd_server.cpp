@@ -15,11 +15,14 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -37,6 +40,8 @@ struct RequestState {
     bool started = false;   // the headers were read (first handler call)
     bool answered = false;  // a response (e.g. 413) was queued before the body ended
     bool too_large = false; // the body passed the limit: dropped, answered with 413
+    bool deferred = false;  // suspended while a worker computes `result`
+    std::optional<Response> result;  // a worker's answer (set before the connection resumes)
 };
 
 std::string address_text(const sockaddr* sa) {
@@ -317,6 +322,116 @@ private:
     std::thread reaper_;
 };
 
+// The threads that compute deferred answers. A job is reserved (a place in the queue) before
+// its connection is suspended, so a full queue is answered at once, and the connection is
+// resumed only after its answer is stored.
+class HttpServer::Workers {
+public:
+    struct Job {
+        std::function<Response()> work;
+        RequestState* state;
+        MHD_Connection* connection;
+    };
+
+    Workers(unsigned threads, size_t max_waiting, std::function<void(Response&)> finish)
+        : max_waiting_(std::max<size_t>(1, max_waiting)), finish_(std::move(finish)) {
+        for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { loop(); });
+    }
+    ~Workers() { stop(); }
+
+    // A place in the queue, or false when it is full (or the server is stopping).
+    bool reserve() {
+        std::lock_guard lock(mu_);
+        if (stopping_ || reserved_ + jobs_.size() >= max_waiting_) return false;
+        ++reserved_;
+        return true;
+    }
+
+    // Queues a reserved job (its connection is suspended).
+    void push(Job job) {
+        {
+            std::lock_guard lock(mu_);
+            --reserved_;
+            if (!stopping_) {
+                jobs_.push_back(std::move(job));
+                cv_.notify_one();
+                return;
+            }
+        }
+        finish(job, cancelled());
+    }
+
+    // Lets the running jobs end; the waiting ones are answered 503.
+    void stop() {
+        std::deque<Job> left;
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_) return;
+            stopping_ = true;
+            left.swap(jobs_);
+        }
+        cv_.notify_all();
+        for (auto& job : left) finish(job, cancelled());
+        for (auto& t : threads_) t.join();
+    }
+
+    Response busy() const {
+        Response r = Response::json_error(503, "busy: too many answers being computed; try again");
+        r.header("Retry-After", "2");
+        if (finish_) finish_(r);
+        return r;
+    }
+
+private:
+    Response cancelled() const {
+        Response r = Response::json_error(503, "the server is stopping");
+        r.header("Connection", "close");
+        if (finish_) finish_(r);
+        return r;
+    }
+
+    static void finish(Job& job, Response response) {
+        job.state->result = std::move(response);
+        MHD_resume_connection(job.connection);
+    }
+
+    void loop() {
+        while (true) {
+            Job job;
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+                if (jobs_.empty()) return;  // stopping
+                job = std::move(jobs_.front());
+                jobs_.pop_front();
+            }
+            Response out;
+            try {
+                out = job.work();
+                out.deferred = nullptr;  // answered now, whatever the work returned
+            } catch (const std::exception& e) {
+                spdlog::error("{} {}: {}", method_name(job.state->request.method),
+                              job.state->request.path, e.what());
+                out = Response::json_error(500, "internal error");
+                if (finish_) finish_(out);
+            } catch (...) {
+                out = Response::json_error(500, "internal error");
+                if (finish_) finish_(out);
+            }
+            finish(job, std::move(out));
+        }
+    }
+
+    const size_t max_waiting_;
+    const std::function<void(Response&)> finish_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> jobs_;
+    size_t reserved_ = 0;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
+
 struct HttpServer::Callbacks {
     static MHD_Result answer(HttpServer* server, MHD_Connection* connection,
                              const RequestState& state, Response response) {
@@ -413,11 +528,34 @@ struct HttpServer::Callbacks {
             *upload_data_size = 0;
             return MHD_YES;
         }
+        if (state->deferred) {  // resumed: the worker's answer is ready
+            if (state->answered || !state->result) return MHD_YES;
+            state->answered = true;
+            Response response = std::move(*state->result);
+            state->result.reset();
+            return answer(server, connection, *state, std::move(response));
+        }
         if (state->answered) return MHD_YES;
         if (state->too_large)
             return refuse(server, connection, *state, 413, "request body too large");
+        Response response = server->handler_(req);
+        if (response.deferred) return defer(server, connection, *state, std::move(response.deferred));
         state->answered = true;
-        return answer(server, connection, *state, server->handler_(req));
+        return answer(server, connection, *state, std::move(response));
+    }
+
+    // Hands the work to a worker and suspends the connection until its answer is stored.
+    static MHD_Result defer(HttpServer* server, MHD_Connection* connection, RequestState& state,
+                            std::function<Response()> work) {
+        if (!server->workers_->reserve()) {
+            state.answered = true;
+            return answer(server, connection, state, server->workers_->busy());
+        }
+        state.deferred = true;
+        if (server->guard_) server->guard_->answering(connection);  // no request deadline now
+        MHD_suspend_connection(connection);
+        server->workers_->push({std::move(work), &state, connection});
+        return MHD_YES;
     }
 };
 
@@ -445,12 +583,15 @@ void HttpServer::start() {
         set_own_page_headers(sample.headers);
     }
     guard_ = std::make_unique<Guard>(options_, options_.connection_limit / threads);
+    workers_ = std::make_unique<Workers>(options_.deferred_workers, options_.deferred_queue,
+                                         options_.finish_own_response);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(options_.port);
     if (inet_pton(AF_INET, options_.bind_address.c_str(), &addr.sin_addr) != 1)
         throw std::runtime_error("not an IPv4 address: " + options_.bind_address);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (options_.error_log) flags |= MHD_USE_ERROR_LOG;
     daemon_ = MHD_start_daemon(
         flags, options_.port, &Callbacks::on_accept, this, &Callbacks::on_request, this,
@@ -466,6 +607,7 @@ void HttpServer::start() {
         MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, nullptr,
         MHD_OPTION_END);
     if (daemon_ == nullptr) {
+        workers_.reset();
         guard_.reset();
         throw std::runtime_error("cannot listen on " + options_.bind_address + ":" +
                                  std::to_string(options_.port) + " (in use?)");
@@ -480,7 +622,14 @@ void HttpServer::shutdown(std::chrono::milliseconds max_wait) {
     auto deadline = std::chrono::steady_clock::now() + max_wait;
     while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Deferred requests still waiting are answered 503 (the running ones end), and what was
+    // just resumed gets a moment to go out before the daemon stops.
+    workers_->stop();
+    deadline = std::max(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     MHD_stop_daemon(daemon_);
+    workers_.reset();
     daemon_ = nullptr;
     guard_.reset();
     if (listen != MHD_INVALID_SOCKET) close(listen);

@@ -84,11 +84,16 @@ struct ModelQuery {
                               // (whole library), > 0 that tag's, < 0 none (a union of tags)
     std::vector<std::string> positives;       // the papers the model learns from
     std::vector<std::string> not_interested;  // the user's explicit negatives
+    // False: answer only from buildsvm's list or the cache; when the model must be trained,
+    // say so (ModelAnswer::needs_training) instead (serve then trains on a worker thread,
+    // not on the event loop that asked).
+    bool may_train = true;
 };
 
 struct ModelAnswer {
     std::vector<Scored> ranked;  // best first; neither positives nor not-interested papers
     bool nightly = false;        // buildsvm's list (else computed now, or cached since)
+    bool needs_training = false; // may_train was false and the model is not at hand
 };
 
 // What analyze (index/) and buildsvm (recs/) published, as serve reads it.

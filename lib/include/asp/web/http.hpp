@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,10 @@ struct Response {
     // A body shared with a cache instead of copied into `body` (wins when set).
     std::shared_ptr<const std::string> shared_body;
     Fields headers;  // extra headers ("Set-Cookie" may repeat)
+    // Work too slow for an event loop (training a model): when set, the server holds the
+    // connection, runs this on its worker thread and sends what it returns instead (the
+    // other fields are ignored). See HttpServer.
+    std::function<Response()> deferred;
 
     const std::string& content() const { return shared_body ? *shared_body : body; }
     Response& header(std::string name, std::string value) {
@@ -65,6 +70,8 @@ struct Response {
     static Response json_error(int status, std::string_view message);
     // 303 See Other to a local path.
     static Response redirect(std::string location);
+    // The answer `work` will make on the server's worker thread.
+    static Response defer(std::function<Response()> work);
 };
 
 // Percent-decoding ("+" as space when `plus_is_space`); invalid escapes are kept verbatim.

@@ -16,6 +16,11 @@
 // Content-Length), with both Content-Length and Transfer-Encoding, or with two Content-Length
 // values gets 400 and the connection is closed without reading its body.
 //
+// Slow answers (Response::deferred, e.g. training a model for one reader) do not hold an
+// event loop: the connection is suspended, the work runs on one of `deferred_workers` threads
+// (in arrival order; at most `deferred_queue` wait), and the connection is resumed with its
+// answer. Meanwhile the loop serves its other connections.
+//
 // start() throws std::runtime_error when the address cannot be bound.
 #pragma once
 
@@ -48,9 +53,13 @@ struct ServerOptions {
     // Peers whose X-Forwarded-For names the client (Request::client_ip); empty: none.
     // They are also exempt from per_address_limit.
     TrustedProxies trusted_proxies;
-    // Applied to the responses the server makes itself (413, framing errors), e.g. to add the
-    // application's security headers.
+    // Applied to the responses the server makes itself (413, framing errors, 503), e.g. to
+    // add the application's security headers.
     std::function<void(Response&)> finish_own_response;
+    // Deferred answers (Response::deferred): the threads that compute them, and how many may
+    // wait for one; a request that finds the queue full gets 503 with Retry-After.
+    unsigned deferred_workers = 1;
+    unsigned deferred_queue = 64;
 };
 
 // Why a request's headers (names lower-case) cannot frame its body safely: {400, why} for
@@ -76,14 +85,17 @@ public:
     uint16_t port() const { return bound_port_; }
     // The connection limit in force (lowered at start() when RLIMIT_NOFILE is smaller).
     unsigned connection_limit() const { return options_.connection_limit; }
-    // Stops accepting connections, waits (up to `max_wait`) for requests in flight, then
-    // closes every connection. Safe to call twice.
+    // Stops accepting connections, waits (up to `max_wait`) for requests in flight (deferred
+    // ones included), answers deferred requests still waiting with 503, then closes every
+    // connection. Safe to call twice.
     void shutdown(std::chrono::milliseconds max_wait);
 
     // Used by the libmicrohttpd callbacks.
     struct Callbacks;
     // The connections' bookkeeping (caps, deadlines, eviction).
     class Guard;
+    // The threads that compute deferred answers.
+    class Workers;
 
 private:
     ServerOptions options_;
@@ -93,6 +105,7 @@ private:
     uint16_t bound_port_ = 0;
     std::atomic<int> in_flight_{0};
     std::unique_ptr<Guard> guard_;
+    std::unique_ptr<Workers> workers_;
 };
 
 }  // namespace asp::web

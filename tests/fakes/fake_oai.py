@@ -413,7 +413,7 @@ def main(argv=None):
                 records.append(rec(fa.record(d["id"], d["title"], d["abstract"], [], d["categories"],
                                              d["versions"], d.get("comment", ""), d.get("journal_ref", ""),
                                              d.get("doi", ""), "jsonl"),
-                                   d["authors_raw"], d.get("datestamp") or d["versions"][-1][1][:10], "jsonl"))
+                                   d["authors_raw"], d.get("datestamp") or d["versions"][-1][1].strftime("%Y-%m-%d"), "jsonl"))
                 records[-1]["versions"] = d["versions"]
                 records[-1]["datestamp"] = d.get("datestamp") or d["versions"][-1][1].strftime("%Y-%m-%d")
     else:

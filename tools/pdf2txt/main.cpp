@@ -8,7 +8,11 @@ int main(int argc, char** argv) {
                             "isolated worker processes)");
     asp::tools::DocumentCli doc;
     doc.add_to(app);
+    bool compress = false;
+    app.cli().add_flag("--compress-text", compress,
+                       "Store texts gzipped (txt/<id>v<N>.txt.gz, ~3x smaller; for small disks)");
     if (auto rc = app.parse(argc, argv)) return *rc;
+    if (compress) doc.params.text_form = asp::TextForm::Gzip;
     if (!doc.finish(app)) return 2;
     return app.run([&] { return doc.run(app, asp::DocumentKind::Text); });
 }

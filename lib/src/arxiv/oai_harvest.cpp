@@ -11,6 +11,7 @@
 
 #include <asp/arxiv/atom.hpp>
 #include <asp/arxiv/oai.hpp>
+#include <asp/core/paper_text.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/url.hpp>
 
@@ -340,9 +341,11 @@ std::string oai_resume_url(const std::string& base, const std::string& token) {
 size_t remove_paper_files(const DataDir& dir, const std::string& id, int version) {
     size_t n = 0;
     std::error_code ec;
-    for (int v = 1; v <= version; ++v)
-        for (const auto& path : {dir.pdf_path(id, v), dir.txt_path(id, v), dir.thumb_path(id, v)})
+    for (int v = 1; v <= version; ++v) {
+        for (const auto& path : {dir.pdf_path(id, v), dir.thumb_path(id, v)})
             n += std::filesystem::remove(path, ec) ? 1 : 0;
+        n += remove_text(dir, id, v);
+    }
     return n;
 }
 

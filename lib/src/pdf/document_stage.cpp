@@ -35,7 +35,7 @@ Status produce(DocumentKind kind, const DocJob& job, const DocumentStageParams& 
         if (!text) return text.error();
         if (!has_words(text->text))
             return fail("no text: the PDF has no text layer (a scan?)");
-        write_file_unpublished(job.temp, text->text);
+        write_file_unpublished(job.temp, encode_text(text->text, params.text_form));
         return Ok{};
     }
     auto strip = render_strip(job.pdf, params.strip);
@@ -105,9 +105,30 @@ void run_jobs(DocumentKind kind, const std::vector<DocJob>& jobs, const Document
 
 const char* stage_name(DocumentKind kind) { return kind == DocumentKind::Text ? "pdf2txt" : "thumb"; }
 
+// The output a rerun keeps: a text in either form, or the strip.
+bool done_output_present(DocumentKind kind, const DataDir& dir, const Paper& p, const fs::path& out) {
+    if (kind == DocumentKind::Thumb) return output_present(out);
+    auto text = find_text(dir, p.id, p.version);
+    return text && output_present(*text);
+}
+
+fs::path output_path(DocumentKind kind, const DataDir& dir, const Paper& p, const DocumentStageParams& params) {
+    return kind == DocumentKind::Text ? text_path(dir, p.id, p.version, params.text_form)
+                                      : dir.thumb_path(p.id, p.version);
+}
+
+// Publishing a text removes the version's text in the other form (a --force rerun after a
+// change of form), so a version keeps one text.
+void remove_other_text_form(const DataDir& dir, const std::string& id, int version, TextForm form) {
+    std::error_code ec;
+    fs::remove(text_path(dir, id, version, form == TextForm::Gzip ? TextForm::Plain : TextForm::Gzip), ec);
+}
+
 StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
-                                const DocumentStageParams& params) {
+                                const DocumentStageParams& given) {
     const auto t0 = std::chrono::steady_clock::now();
+    DocumentStageParams params = given;
+    if (params.small_disk) apply_small_disk(params.strip);
     const char* stage = stage_name(kind);
     const fs::path out_dir = kind == DocumentKind::Text ? dir.txt_dir() : dir.thumbs_dir();
     fs::create_directories(out_dir);  // only ours: other stages' folders are theirs
@@ -121,9 +142,7 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
     std::string placeholder;
     if (kind == DocumentKind::Thumb) placeholder = placeholder_jpeg(params.strip);
     db.for_each([&](const Paper& p) {
-        DocJob job{p.id, p.version, dir.pdf_path(p.id, p.version),
-                   kind == DocumentKind::Text ? dir.txt_path(p.id, p.version)
-                                              : dir.thumb_path(p.id, p.version), {}};
+        DocJob job{p.id, p.version, dir.pdf_path(p.id, p.version), output_path(kind, dir, p, params), {}};
         job.temp = temp_path_for(job.out);
         auto it = records.find(p.id);
         const StageRecord* rec =
@@ -136,7 +155,7 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
             }
             // A placeholder without a record is a failure whose recording was cut short (the
             // disk filled up): not a done paper.
-            if (output_present(job.out) && (!rec || rec->state == StageState::Done) &&
+            if (done_output_present(kind, dir, p, job.out) && (!rec || rec->state == StageState::Done) &&
                 (rec || !is_placeholder(job.out, placeholder))) {
                 // Done before (or made elsewhere, e.g. restored from S3): keep it.
                 if (!rec) db.record_done(stage, p.id, p.version);
@@ -165,6 +184,7 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
             stop_for_storage(stage, job, outcome.error, outcome.reason);
         if (outcome.ok()) {
             publish_output(stage, job);
+            if (kind == DocumentKind::Text) remove_other_text_form(dir, job.id, job.version, params.text_form);
             db.record_done(stage, job.id, job.version);
             ++summary.done;
             if (params.small_disk) {
@@ -192,14 +212,16 @@ StageSummary run_document_stage(DocumentKind kind, const DataDir& dir,
 }
 
 StageSummary run_document_files(DocumentKind kind, const std::vector<fs::path>& pdfs,
-                                const fs::path& out_dir, const DocumentStageParams& params) {
+                                const fs::path& out_dir, const DocumentStageParams& given) {
     const auto t0 = std::chrono::steady_clock::now();
+    DocumentStageParams params = given;
+    if (params.small_disk) apply_small_disk(params.strip);
     fs::create_directories(out_dir);
     std::vector<DocJob> jobs;
     StageSummary summary;
     for (const auto& pdf : pdfs) {
         fs::path out = out_dir / pdf.stem();
-        out += kind == DocumentKind::Text ? ".txt" : ".jpg";
+        out += kind == DocumentKind::Thumb ? ".jpg" : params.text_form == TextForm::Gzip ? ".txt.gz" : ".txt";
         if (!params.force && output_present(out)) {
             ++summary.skipped;
             continue;

@@ -1,6 +1,9 @@
 #include <asp/pdf/small_disk.hpp>
 
+#include <algorithm>
 #include <filesystem>
+
+#include <asp/core/paper_text.hpp>
 
 namespace asp {
 namespace fs = std::filesystem;
@@ -14,10 +17,12 @@ bool done_for(const PapersDb& db, std::string_view stage, const Paper& paper) {
 
 }  // namespace
 
+void apply_small_disk(StripOptions& strip) { strip.quality = std::min(strip.quality, kSmallDiskJpegQuality); }
+
 bool pdf_no_longer_needed(const PapersDb& db, const DataDir& dir, const Paper& paper) {
     std::error_code ec;
     return done_for(db, "pdf2txt", paper) && done_for(db, "thumb", paper) &&
-           fs::exists(dir.txt_path(paper.id, paper.version), ec) &&
+           find_text(dir, paper.id, paper.version).has_value() &&
            fs::exists(dir.thumb_path(paper.id, paper.version), ec);
 }
 

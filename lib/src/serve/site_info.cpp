@@ -174,7 +174,8 @@ void Site::Impl::add_info_routes() {
     auto stats = [this](const RequestContext& c) {
         const auto& catalog = *c.snap->catalog;
         const auto pdfs = stems_in(data_dir.pdf_dir(), ".pdf");
-        const auto txts = stems_in(data_dir.txt_dir(), ".txt");
+        auto txts = stems_in(data_dir.txt_dir(), ".txt");
+        txts.merge(stems_in(data_dir.txt_dir(), ".txt.gz"));  // small-disk texts (asp/core/paper_text.hpp)
         int64_t with_pdf = 0, with_text = 0, with_thumb = 0;
         const int64_t now = static_cast<int64_t>(std::time(nullptr));
         const int64_t first_day = (now / 86400 - (kChartDays - 1)) * 86400;

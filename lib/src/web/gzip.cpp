@@ -1,10 +1,7 @@
 #include <asp/web/gzip.hpp>
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cctype>
-#include <stdexcept>
 
 namespace asp::web {
 namespace {
@@ -56,24 +53,6 @@ bool accepts_gzip(const Request& request) {
             return semi == std::string_view::npos || !zero_quality(item.substr(semi + 1));
     }
     return false;
-}
-
-std::string gzip_compress(std::string_view data, int level) {
-    z_stream z{};
-    // 15 window bits + 16: a gzip header and trailer instead of zlib's.
-    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        throw std::runtime_error("zlib: deflateInit2 failed");
-    std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    int rc = deflate(&z, Z_FINISH);
-    size_t written = z.total_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) throw std::runtime_error("zlib: deflate failed");
-    out.resize(written);
-    return out;
 }
 
 }  // namespace asp::web

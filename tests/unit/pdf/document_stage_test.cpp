@@ -9,6 +9,7 @@
 #include <asp/core/atomic_file.hpp>
 #include <asp/core/file_system.hpp>
 #include <asp/pdf/minimal_pdf.hpp>
+#include <asp/pdf/small_disk.hpp>
 #include <asp/store/papers_db.hpp>
 
 #include "unit/catch_compat.hpp"
@@ -152,4 +153,51 @@ TEST_CASE("thumb: a full disk while writing a failed paper's placeholder records
     REQUIRE(rec);
     CHECK(rec->state == StageState::Failed);
     CHECK(fs::exists(dir.thumb_path(kIds[1], 1)));
+}
+
+TEST_CASE("pdf2txt with TextForm::Gzip: gzipped texts, a plain one made before counts as done, --force converts",
+          "[pdf]") {
+    asp::test::TempDir tmp;
+    DataDir dir = make_data(tmp.path());
+    auto plain_params = params();
+    auto first = run_document_stage(DocumentKind::Text, dir, plain_params);
+    CHECK(first.done == 3);
+    const std::string text1 = read_text(*find_text(dir, kIds[0], 1));
+    CHECK(text1.find(std::string("words of ") + kIds[0]) != std::string::npos);
+
+    // A paper's text removed: the gzip run makes only that one, gzipped.
+    fs::remove(text_path(dir, kIds[1], 1, TextForm::Plain));
+    {
+        PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
+        db.record_failure("pdf2txt", kIds[1], 1, "made to redo");
+    }
+    auto gz_params = params();
+    gz_params.text_form = TextForm::Gzip;
+    gz_params.retry_failed = true;
+    auto second = run_document_stage(DocumentKind::Text, dir, gz_params);
+    CHECK(second.done == 1);
+    CHECK(second.skipped == 2);
+    CHECK(find_text(dir, kIds[1], 1) == text_path(dir, kIds[1], 1, TextForm::Gzip));
+    CHECK(find_text(dir, kIds[0], 1) == text_path(dir, kIds[0], 1, TextForm::Plain));
+
+    // --force converts: one file per version, in the new form, with the same text.
+    gz_params.force = true;
+    auto third = run_document_stage(DocumentKind::Text, dir, gz_params);
+    CHECK(third.done == 3);
+    for (const char* id : kIds) {
+        CHECK_FALSE(fs::exists(text_path(dir, id, 1, TextForm::Plain)));
+        CHECK(fs::exists(text_path(dir, id, 1, TextForm::Gzip)));
+    }
+    CHECK(read_text(text_path(dir, kIds[0], 1, TextForm::Gzip)) == text1);
+    CHECK(hidden_temp_files(dir.txt_dir()) == 0);
+}
+
+TEST_CASE("small-disk mode lowers the strip's JPEG quality, never raises it", "[pdf]") {
+    StripOptions strip;
+    apply_small_disk(strip);
+    CHECK(strip.quality == kSmallDiskJpegQuality);
+    CHECK(strip.height == StripOptions{}.height);
+    strip.quality = 30;
+    apply_small_disk(strip);
+    CHECK(strip.quality == 30);
 }

@@ -1,5 +1,6 @@
 // The document stages pdf2txt and thumb: for every paper in papers.db whose current version's
-// PDF is in pdf/, write txt/<id>v<N>.txt (text) or thumbs/<id>v<N>.jpg (thumbnail strip).
+// PDF is in pdf/, write txt/<id>v<N>.txt (text; .txt.gz with TextForm::Gzip, see
+// asp/core/paper_text.hpp) or thumbs/<id>v<N>.jpg (thumbnail strip).
 //
 // Each PDF is processed in an isolated worker process (asp/proc/isolated_jobs.hpp) with a
 // wall-clock, CPU and memory limit, `jobs` at a time; a worker writes and fsyncs its output
@@ -26,6 +27,7 @@
 
 #include <asp/core/data_dir.hpp>
 #include <asp/core/log.hpp>
+#include <asp/core/paper_text.hpp>
 #include <asp/pdf/text_extract.hpp>
 #include <asp/pdf/thumbnail.hpp>
 #include <asp/proc/isolated_jobs.hpp>
@@ -41,8 +43,11 @@ struct DocumentStageParams {
     int jobs = 1;
     bool force = false;
     bool retry_failed = false;
-    // After a paper's text and thumbnail both exist, delete its PDF (see small_disk.hpp).
+    // After a paper's text and thumbnail both exist, delete its PDF; thumbnails at a lower
+    // JPEG quality (see small_disk.hpp).
     bool small_disk = false;
+    // How pdf2txt stores a text (a text already made in the other form counts as done).
+    TextForm text_form = TextForm::Plain;
     ProcessLimits limits;
     TextOptions text;
     StripOptions strip;
@@ -51,7 +56,7 @@ struct DocumentStageParams {
 StageSummary run_document_stage(DocumentKind kind, const DataDir& data_dir,
                                 const DocumentStageParams& params);
 
-// Debugging aid: processes the given PDF files (no papers.db), writing <stem>.txt or
+// Debugging aid: processes the given PDF files (no papers.db), writing <stem>.txt (.txt.gz) or
 // <stem>.jpg into `out_dir`, with the same isolation. Failures are logged and counted.
 StageSummary run_document_files(DocumentKind kind, const std::vector<std::filesystem::path>& pdfs,
                                 const std::filesystem::path& out_dir,

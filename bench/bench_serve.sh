@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # serve under load, against nginx serving a saved copy of the same page as a static file, in
 # one run on one machine. Usage: bench/bench_serve.sh [BUILD_DIR] [PAPERS] [DURATION_S]
-# Needs wrk, nginx, python3 (scripts/install-deps.sh --test). Prints a Markdown section
+# Needs wrk, nginx, python3 (scripts/install-deps.sh --test). CAP_MB=1024 (as root, cgroup v1):
+# serve runs in a memory cgroup capped at that (no swap), whose peak is reported too (a 1 GB
+# instance; serve past the cap would be OOM-killed and the runs would fail). Prints a Markdown section
 # (paste into docs/benchmarks.md) and leaves its files in $WORK (default: a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,11 @@ mkdir -p "$DATA/thumbs"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+CG=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "$CG" ]; then rmdir "$CG" 2>/dev/null || true; fi
+}
 trap cleanup EXIT
 
 echo "== data: $PAPERS synthetic papers" >&2
@@ -34,7 +40,15 @@ mapfile -t gens < <(find "$DATA/index" -maxdepth 1 -name 'gen-*' -printf '%f\n' 
 PORT=$(free_port)
 head -c 48 /dev/urandom | base64 > "$WORK/secret"
 start=$(date +%s%N)
-"$BIN/serve" --data-dir "$DATA" --port "$PORT" --secret-file "$WORK/secret" > "$WORK/serve.log" 2>&1 &
+if [ -n "${CAP_MB:-}" ]; then
+  CG=/sys/fs/cgroup/memory/asp-bench-serve-$$
+  mkdir "$CG"
+  echo $((CAP_MB * 1024 * 1024)) > "$CG/memory.limit_in_bytes"
+  [ -f "$CG/memory.memsw.limit_in_bytes" ] && echo $((CAP_MB * 1024 * 1024)) > "$CG/memory.memsw.limit_in_bytes"
+fi
+# (with CAP_MB the shell joins the cgroup, then becomes serve)
+sh -c '[ -n "$1" ] && echo $$ > "$1/cgroup.procs"; shift; exec "$@"' _ "$CG" \
+  "$BIN/serve" --data-dir "$DATA" --port "$PORT" --secret-file "$WORK/secret" > "$WORK/serve.log" 2>&1 &
 SPID=$!; pids+=("$SPID")
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"; do sleep 0.005; done
 startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -147,4 +161,7 @@ echo "- papers: $PAPERS; serve start-up (launch to first answer): ${startup_ms} 
 echo "- 500 idle keep-alive connections held open to each server during every run ($(cat "$WORK/idle.log"))"
 echo "- index generations swapped under load: serve logged ${swaps} swaps (quiet mode logs none: see serve.log); errors during swaps: $w_err"
 echo "- load average before the runs: ${load_before}; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "$CG" ]; then
+  echo "- serve in a memory cgroup capped at ${CAP_MB} MB (no swap): cgroup peak $(( $(cat "$CG/memory.max_usage_in_bytes") / 1024 / 1024 )) MB (RSS + page cache charged to it), cap reached $(cat "$CG/memory.failcnt") times; serve still up: $(kill -0 "$SPID" 2>/dev/null && echo yes || echo NO)"
+fi
 echo "- wrk -t2 -d${DUR}s; nginx $(nginx -v 2>&1 | cut -d/ -f2), worker_processes auto, the page saved from serve"

@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 results, bench_dir, cap = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+# Free text about this particular run (how it deviated from the one-command run), if any.
+notes_file = bench_dir / "notes.md"
+NOTES = ("\n" + notes_file.read_text().strip() + "\n") if notes_file.exists() else ""
 rows = [l.split("\t") for l in results.read_text().splitlines() if l.strip()]
 r = {(a, s): (float(w), int(kb) / 1024, st, float(c), int(cg)) for a, s, w, kb, st, c, cg in rows}
 sets = sorted({s for _, s in r}, key=lambda s: (int(s.split(":")[0]), s))
@@ -15,12 +18,18 @@ def cell(k):
     if k not in r:
         return "not run"
     w, mb, st, c, cg = r[k]
+    if st == "ref":
+        # The original's numbers from issue 18's run (same generator, same machine class), where
+        # this run's own measurement of the original did not finish in time.
+        return f"{c:.0f} s CPU{f', {mb:.0f} MB RSS' if mb else ''} (issue 18's measurement)"
     note = "" if st == "ok" else " (timed out)" if st.endswith("124") else f" ({st})"
     return f"{c:.1f} s CPU, {w:.1f} s wall, {mb:.0f} MB RSS ({cg} MB cgroup){note}"
 
 
 def ratio(ours, orig, i):
-    if ours not in r or orig not in r or r[ours][2] != "ok" or r[orig][2] != "ok":
+    if ours not in r or orig not in r or r[ours][2] != "ok" or r[orig][2] not in ("ok", "ref"):
+        return "-"
+    if not r[orig][i] or not r[ours][i]:
         return "-"
     return f"{r[orig][i] / r[ours][i]:.1f}x"
 
@@ -58,8 +67,8 @@ user), uncapped (its dense X and products need 2-3 GB). CPU = user + sys of all 
 cache charged to it). The machine is shared (2 cores, load 10-20 during the run): walls are
 inflated, CPU is the fair ratio. A day: 100 more papers (held back from the 50,000 corpus) after
 the full run, then analyze and buildsvm incrementally; its recommendations compared with a full
-`buildsvm --force` on the same index (top-100 overlap, per user):
-
+`buildsvm --force` on the same index (top-100 overlap, per user).
+{NOTES}
 {table}
 
 Agreement of the day's incremental recommendations with a full recompute:

@@ -5,27 +5,18 @@
 // ISO 8601 comparisons match SQLite's byte order whatever the database's locale.
 #include <asp/store/user_store.hpp>
 
-#include <poll.h>
-
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#pragma GCC diagnostic ignored "-Wdeprecated"
-#include <pqxx/pqxx>
-#pragma GCC diagnostic pop
-
 #include <asp/core/time.hpp>
 
+#include "store/discussion_rows.hpp"
 #include "store/mail_tags.hpp"
+#include "store/pg_session.hpp"
 
 namespace asp {
 namespace {
-
-// An arbitrary constant: the key of the advisory lock held while migrating.
-constexpr long long kMigrationLock = 0x61737075736572;  // "aspuser"
 
 const char* const kPgUserMigrations[] = {
     // 0 -> 1
@@ -101,6 +92,45 @@ const char* const kPgUserMigrations[] = {
         UNIQUE (user_id, paper_id)
     );
     )sql",
+    // 4 -> 5: discussions (comments and their tags, moderation), follows, public libraries
+    R"sql(
+    CREATE TABLE comments (
+        id         BIGSERIAL PRIMARY KEY,
+        paper_id   TEXT COLLATE "C" NOT NULL,
+        version    BIGINT NOT NULL,
+        user_id    BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        text       TEXT NOT NULL,
+        created_at TEXT COLLATE "C" NOT NULL,
+        edited_at  TEXT COLLATE "C" NOT NULL DEFAULT '',
+        state      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX comments_paper ON comments(paper_id, id);
+    CREATE INDEX comments_user ON comments(user_id, created_at);
+    CREATE INDEX comments_created ON comments(created_at);
+    CREATE TABLE comment_tags (
+        comment_id BIGINT NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        tag        TEXT COLLATE "C" NOT NULL,
+        UNIQUE (comment_id, user_id, tag)
+    );
+    CREATE TABLE moderation_log (
+        id         BIGSERIAL PRIMARY KEY,
+        at         TEXT COLLATE "C" NOT NULL,
+        admin      TEXT COLLATE "C" NOT NULL,
+        action     TEXT COLLATE "C" NOT NULL,
+        comment_id BIGINT NOT NULL,
+        paper_id   TEXT COLLATE "C" NOT NULL
+    );
+    CREATE TABLE discussion_rev (id INTEGER PRIMARY KEY CHECK (id = 1), rev BIGINT NOT NULL);
+    INSERT INTO discussion_rev VALUES (1, 0);
+    CREATE TABLE follows (
+        user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        followed_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at  TEXT COLLATE "C" NOT NULL,
+        UNIQUE (user_id, followed_id)
+    );
+    ALTER TABLE users ADD COLUMN public_library INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 constexpr int kPgUserSchemaVersion = static_cast<int>(std::size(kPgUserMigrations));
 
@@ -138,14 +168,16 @@ User row_to_user(const pqxx::row& r) {
 
 class PgUserStore final : public UserStore {
 public:
-    explicit PgUserStore(std::string url) : url_(std::move(url)) {
-        connect();
-        migrate();
+    explicit PgUserStore(std::string url) : pg_(std::move(url)) {
+        pg_.migrate(kPgUserMigrations, kPgUserSchemaVersion);
+        discussions_ = make_pg_discussions(pg_);
     }
+
+    DiscussionStore& discussions() override { return *discussions_; }
 
     std::optional<User> create_user(std::string_view username,
                                     std::string_view password_hash) override {
-        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+        return pg_.with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
             auto r = w.exec_params(std::string("INSERT INTO users (username, password_hash, created_at) "
                                                "VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING "
                                                "RETURNING ") + kUserColumns,
@@ -156,7 +188,7 @@ public:
     }
 
     std::optional<User> find_user(std::string_view username) override {
-        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+        return pg_.with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
             auto r = w.exec_params(std::string("SELECT ") + kUserColumns + " FROM users WHERE username = $1",
                                    std::string(username));
             if (r.empty()) return std::nullopt;
@@ -165,7 +197,7 @@ public:
     }
 
     std::optional<User> find_user_by_id(int64_t user_id) override {
-        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+        return pg_.with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
             auto r = w.exec_params(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1", user_id);
             if (r.empty()) return std::nullopt;
             return row_to_user(r[0]);
@@ -173,7 +205,7 @@ public:
     }
 
     bool set_password_hash(int64_t user_id, std::string_view password_hash) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("UPDATE users SET password_hash = $1 WHERE id = $2",
                                  std::string(password_hash), user_id)
                        .affected_rows() > 0;
@@ -181,7 +213,7 @@ public:
     }
 
     bool bump_session_rev(int64_t user_id) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("UPDATE users SET session_rev = session_rev + 1 WHERE id = $1",
                                  user_id)
                        .affected_rows() > 0;
@@ -189,14 +221,17 @@ public:
     }
 
     bool delete_user(int64_t user_id) override {
-        // library, tags (and their papers) and feedback go with the user (ON DELETE CASCADE).
-        return with_tx<bool>([&](pqxx::work& w) {
+        // library, tags (and their papers), feedback, comment tags and follows go with the user
+        // (ON DELETE CASCADE); comments stay, without author and text.
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
+            w.exec_params("UPDATE comments SET user_id = NULL, text = '' WHERE user_id = $1", user_id);
+            w.exec("UPDATE discussion_rev SET rev = rev + 1");
             return w.exec_params("DELETE FROM users WHERE id = $1", user_id).affected_rows() > 0;
         });
     }
 
     bool save_paper(int64_t user_id, std::string_view paper_id) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             bool changed = w.exec_params("INSERT INTO library (user_id, paper_id, saved_at) "
                                          "VALUES ($1, $2, $3) ON CONFLICT (user_id, paper_id) DO NOTHING",
                                          user_id, std::string(paper_id), utc_now_iso8601())
@@ -207,7 +242,7 @@ public:
     }
 
     bool unsave_paper(int64_t user_id, std::string_view paper_id) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             bool changed = w.exec_params("DELETE FROM library WHERE user_id = $1 AND paper_id = $2",
                                          user_id, std::string(paper_id))
                                .affected_rows() > 0;
@@ -222,7 +257,7 @@ public:
     }
 
     std::vector<LibraryEntry> library(int64_t user_id) override {
-        return with_tx<std::vector<LibraryEntry>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<LibraryEntry>>([&](pqxx::work& w) {
             auto r = w.exec_params("SELECT paper_id, saved_at FROM library WHERE user_id = $1 "
                                    "ORDER BY saved_at DESC, seq DESC",
                                    user_id);
@@ -233,7 +268,7 @@ public:
     }
 
     bool in_library(int64_t user_id, std::string_view paper_id) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             return !w.exec_params("SELECT 1 FROM library WHERE user_id = $1 AND paper_id = $2", user_id,
                                   std::string(paper_id))
                         .empty();
@@ -241,7 +276,7 @@ public:
     }
 
     std::vector<std::pair<std::string, int64_t>> save_counts(std::string_view since) override {
-        return with_tx<std::vector<std::pair<std::string, int64_t>>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<std::pair<std::string, int64_t>>>([&](pqxx::work& w) {
             auto r = w.exec_params("SELECT paper_id, COUNT(*) AS n FROM library WHERE saved_at >= $1 "
                                    "GROUP BY paper_id ORDER BY n DESC, paper_id DESC",
                                    std::string(since));
@@ -252,13 +287,13 @@ public:
     }
 
     int64_t user_count() override {
-        return with_tx<int64_t>([&](pqxx::work& w) {
+        return pg_.with_tx<int64_t>([&](pqxx::work& w) {
             return w.exec("SELECT COUNT(*) FROM users")[0][0].as<int64_t>();
         });
     }
 
     std::vector<UserLibrary> all_libraries() override {
-        return with_tx<std::vector<UserLibrary>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<UserLibrary>>([&](pqxx::work& w) {
             auto r = w.exec("SELECT u.id, u.username, u.library_rev, l.paper_id FROM users u "
                             "JOIN library l ON l.user_id = u.id ORDER BY u.id, l.paper_id");
             std::vector<UserLibrary> out;
@@ -292,7 +327,7 @@ public:
     }
 
     std::vector<TagInfo> tags(int64_t user_id) override {
-        return with_tx<std::vector<TagInfo>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<TagInfo>>([&](pqxx::work& w) {
             std::vector<TagInfo> out;
             for (const auto& row : w.exec_params("SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
                                                  "LEFT JOIN tag_papers p ON p.tag_id = t.id "
@@ -305,7 +340,7 @@ public:
 
     TagOutcome tag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id,
                          size_t max_tags) override {
-        return with_tx<TagOutcome>([&](pqxx::work& w) {
+        return pg_.with_tx<TagOutcome>([&](pqxx::work& w) {
             // One tag change per user at a time: the limit check and the insert stay together.
             w.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id);
             auto id = tag_id(w, user_id, tag);
@@ -331,7 +366,7 @@ public:
     }
 
     TagOutcome untag_paper(int64_t user_id, std::string_view tag, std::string_view paper_id) override {
-        return with_tx<TagOutcome>([&](pqxx::work& w) {
+        return pg_.with_tx<TagOutcome>([&](pqxx::work& w) {
             auto id = tag_id(w, user_id, tag);
             if (!id) return TagOutcome::NoSuchTag;
             return w.exec_params("DELETE FROM tag_papers WHERE tag_id = $1 AND paper_id = $2", *id,
@@ -344,7 +379,7 @@ public:
 
     bool delete_tag(int64_t user_id, std::string_view tag) override {
         // tag_papers go with the tag (ON DELETE CASCADE).
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("DELETE FROM tags WHERE user_id = $1 AND name = $2", user_id,
                                  std::string(tag))
                        .affected_rows() > 0;
@@ -352,7 +387,7 @@ public:
     }
 
     TagOutcome rename_tag(int64_t user_id, std::string_view from, std::string_view to) override {
-        return with_tx<TagOutcome>([&](pqxx::work& w) {
+        return pg_.with_tx<TagOutcome>([&](pqxx::work& w) {
             w.exec_params("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id);
             auto id = tag_id(w, user_id, from);
             if (!id) return TagOutcome::NoSuchTag;
@@ -364,7 +399,7 @@ public:
     }
 
     std::optional<TagInfo> find_tag(int64_t user_id, std::string_view tag) override {
-        return with_tx<std::optional<TagInfo>>([&](pqxx::work& w) -> std::optional<TagInfo> {
+        return pg_.with_tx<std::optional<TagInfo>>([&](pqxx::work& w) -> std::optional<TagInfo> {
             auto r = w.exec_params("SELECT t.id, t.name, COUNT(p.paper_id) FROM tags t "
                                    "LEFT JOIN tag_papers p ON p.tag_id = t.id "
                                    "WHERE t.user_id = $1 AND t.name = $2 GROUP BY t.id",
@@ -375,7 +410,7 @@ public:
     }
 
     std::vector<std::string> tag_papers(int64_t tag_id) override {
-        return with_tx<std::vector<std::string>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<std::string>>([&](pqxx::work& w) {
             std::vector<std::string> out;
             for (const auto& row : w.exec_params("SELECT paper_id FROM tag_papers WHERE tag_id = $1 "
                                                  "ORDER BY tagged_at DESC, seq DESC",
@@ -386,7 +421,7 @@ public:
     }
 
     std::vector<std::pair<std::string, std::string>> paper_tags(int64_t user_id) override {
-        return with_tx<std::vector<std::pair<std::string, std::string>>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<std::pair<std::string, std::string>>>([&](pqxx::work& w) {
             std::vector<std::pair<std::string, std::string>> out;
             for (const auto& row : w.exec_params("SELECT p.paper_id, t.name FROM tags t "
                                                  "JOIN tag_papers p ON p.tag_id = t.id WHERE t.user_id = $1 "
@@ -398,7 +433,7 @@ public:
     }
 
     bool set_feedback(int64_t user_id, std::string_view paper_id, int value) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             bool changed = w.exec_params("INSERT INTO feedback (user_id, paper_id, value, created_at) "
                                          "VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, paper_id) "
                                          "DO UPDATE SET value = EXCLUDED.value "
@@ -411,7 +446,7 @@ public:
     }
 
     bool clear_feedback(int64_t user_id, std::string_view paper_id) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             bool changed = w.exec_params("DELETE FROM feedback WHERE user_id = $1 AND paper_id = $2",
                                          user_id, std::string(paper_id))
                                .affected_rows() > 0;
@@ -421,7 +456,7 @@ public:
     }
 
     std::vector<FeedbackEntry> feedback(int64_t user_id) override {
-        return with_tx<std::vector<FeedbackEntry>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<FeedbackEntry>>([&](pqxx::work& w) {
             std::vector<FeedbackEntry> out;
             for (const auto& row : w.exec_params("SELECT paper_id, value, created_at FROM feedback "
                                                  "WHERE user_id = $1 ORDER BY created_at DESC, seq DESC",
@@ -432,7 +467,7 @@ public:
     }
 
     MailSettings mail_settings(int64_t user_id) override {
-        return with_tx<MailSettings>([&](pqxx::work& w) {
+        return pg_.with_tx<MailSettings>([&](pqxx::work& w) {
             auto r = w.exec_params(std::string("SELECT ") + kMailColumns +
                                        " FROM mail_settings WHERE user_id = $1",
                                    user_id);
@@ -442,7 +477,7 @@ public:
 
     bool set_email(int64_t user_id, std::string_view email, std::string_view nonce,
                    std::string_view unsubscribe_token) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
             w.exec_params("INSERT INTO mail_settings (user_id, email, verified, verify_nonce, "
                           "failures, disabled, unsubscribe_token) VALUES ($1, $2, FALSE, $3, 0, "
@@ -457,7 +492,7 @@ public:
 
     bool verify_email(int64_t user_id, std::string_view email, std::string_view nonce) override {
         if (nonce.empty()) return false;
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             return w.exec_params("UPDATE mail_settings SET verified = TRUE, verify_nonce = '' "
                                  "WHERE user_id = $1 AND email = $2 AND verify_nonce = $3",
                                  user_id, std::string(email), std::string(nonce))
@@ -467,7 +502,7 @@ public:
 
     bool set_digest(int64_t user_id, std::string_view frequency,
                     const std::vector<std::string>& tags) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
             w.exec_params("INSERT INTO mail_settings (user_id, frequency, tags) VALUES ($1, $2, $3) "
                           "ON CONFLICT (user_id) DO UPDATE SET frequency = EXCLUDED.frequency, "
@@ -479,7 +514,7 @@ public:
 
     std::optional<int64_t> unsubscribe(std::string_view token) override {
         if (token.empty()) return std::nullopt;
-        return with_tx<std::optional<int64_t>>([&](pqxx::work& w) -> std::optional<int64_t> {
+        return pg_.with_tx<std::optional<int64_t>>([&](pqxx::work& w) -> std::optional<int64_t> {
             auto r = w.exec_params("UPDATE mail_settings SET frequency = 'off' "
                                    "WHERE unsubscribe_token = $1 RETURNING user_id",
                                    std::string(token));
@@ -489,7 +524,7 @@ public:
     }
 
     bool set_feed_token(int64_t user_id, std::string_view token) override {
-        return with_tx<bool>([&](pqxx::work& w) {
+        return pg_.with_tx<bool>([&](pqxx::work& w) {
             if (w.exec_params("SELECT 1 FROM users WHERE id = $1", user_id).empty()) return false;
             w.exec_params("INSERT INTO mail_settings (user_id, feed_token) VALUES ($1, $2) "
                           "ON CONFLICT (user_id) DO UPDATE SET "
@@ -501,7 +536,7 @@ public:
 
     std::optional<User> find_user_by_feed_token(std::string_view token) override {
         if (token.empty()) return std::nullopt;
-        return with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
+        return pg_.with_tx<std::optional<User>>([&](pqxx::work& w) -> std::optional<User> {
             auto r = w.exec_params("SELECT u.id, u.username, u.password_hash, u.created_at, "
                                    "u.library_rev, u.session_rev FROM users u JOIN mail_settings m "
                                    "ON m.user_id = u.id WHERE m.feed_token = $1",
@@ -512,7 +547,7 @@ public:
     }
 
     std::vector<DigestRecipient> digest_recipients() override {
-        return with_tx<std::vector<DigestRecipient>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<DigestRecipient>>([&](pqxx::work& w) {
             auto r = w.exec(std::string("SELECT u.id, u.username, ") + kMailColumns +
                             " FROM users u JOIN mail_settings m ON m.user_id = u.id "
                             "WHERE m.verified AND NOT m.disabled AND m.email <> '' "
@@ -525,7 +560,7 @@ public:
     }
 
     std::vector<std::string> digest_seen(int64_t user_id) override {
-        return with_tx<std::vector<std::string>>([&](pqxx::work& w) {
+        return pg_.with_tx<std::vector<std::string>>([&](pqxx::work& w) {
             auto r = w.exec_params("SELECT paper_id FROM digest_seen WHERE user_id = $1", user_id);
             std::vector<std::string> out;
             for (const auto& row : r) out.push_back(row[0].as<std::string>());
@@ -535,7 +570,7 @@ public:
 
     void record_digest(int64_t user_id, const std::vector<std::string>& sent,
                        const std::vector<std::string>& passed, std::string_view at) override {
-        with_tx<bool>([&](pqxx::work& w) {
+        pg_.with_tx<bool>([&](pqxx::work& w) {
             for (const auto* list : {&sent, &passed})
                 for (const auto& id : *list)
                     w.exec_params("INSERT INTO digest_seen (user_id, paper_id, sent, at) "
@@ -551,7 +586,7 @@ public:
     }
 
     int64_t record_mail_failure(int64_t user_id) override {
-        return with_tx<int64_t>([&](pqxx::work& w) -> int64_t {
+        return pg_.with_tx<int64_t>([&](pqxx::work& w) -> int64_t {
             auto r = w.exec_params("UPDATE mail_settings SET failures = failures + 1, "
                                    "disabled = (failures + 1 >= 3) WHERE user_id = $1 "
                                    "RETURNING failures",
@@ -572,77 +607,8 @@ private:
         w.exec_params("UPDATE users SET library_rev = library_rev + 1 WHERE id = $1", user_id);
     }
 
-    void connect() {
-        try {
-            conn_ = std::make_unique<pqxx::connection>(url_);
-        } catch (const pqxx::broken_connection& e) {
-            throw std::runtime_error("cannot connect to PostgreSQL " + redacted() + ": " + first_line(e.what()));
-        }
-    }
-
-    // The URL without its password, for messages.
-    std::string redacted() const {
-        auto at = url_.find('@');
-        auto scheme = url_.find("://");
-        if (at == std::string::npos || scheme == std::string::npos) return url_;
-        auto colon = url_.find(':', scheme + 3);
-        if (colon == std::string::npos || colon > at) return url_;
-        return url_.substr(0, colon) + ":***" + url_.substr(at);
-    }
-
-    static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
-    void migrate() {
-        std::lock_guard lock(mu_);
-        pqxx::work w(*conn_);
-        w.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
-        w.exec("CREATE TABLE IF NOT EXISTS asp_schema_version (version INTEGER NOT NULL)");
-        auto r = w.exec("SELECT version FROM asp_schema_version");
-        int version = r.empty() ? 0 : r[0][0].as<int>();
-        if (r.empty()) w.exec("INSERT INTO asp_schema_version VALUES (0)");
-        if (version > kPgUserSchemaVersion)
-            throw std::runtime_error(redacted() + ": user schema version " + std::to_string(version) +
-                                     " is newer than this program knows (" +
-                                     std::to_string(kPgUserSchemaVersion) + "); upgrade the tools");
-        for (int v = version; v < kPgUserSchemaVersion; ++v) {
-            w.exec(kPgUserMigrations[v]);
-            w.exec("UPDATE asp_schema_version SET version = " + std::to_string(v + 1));
-        }
-        w.commit();
-    }
-
-    // Runs `body` in a transaction; a connection lost (a PostgreSQL restart, a failover)
-    // is reopened and the transaction tried once more.
-    // An idle connection has nothing to read: readable means the server closed it or sent
-    // its last words (a restart's "terminating connection"). Reconnecting before the next
-    // transaction spares it a failure (and libpqxx 6.4's leak on that path).
-    void reconnect_if_closed() {
-        int fd = conn_->sock();
-        pollfd p{fd, POLLIN, 0};
-        if (fd < 0 || ::poll(&p, 1, 0) != 0) connect();
-    }
-
-    template <class T, class F>
-    T with_tx(F&& body) {
-        std::lock_guard lock(mu_);
-        reconnect_if_closed();
-        for (int attempt = 0;; ++attempt) {
-            try {
-                pqxx::work w(*conn_);
-                T out = body(w);
-                w.commit();
-                return out;
-            } catch (const pqxx::broken_connection& e) {
-                if (attempt > 0)
-                    throw std::runtime_error("PostgreSQL " + redacted() + ": " + first_line(e.what()));
-                connect();
-            }
-        }
-    }
-
-    std::string url_;
-    std::mutex mu_;  // one connection, used from serve's worker threads
-    std::unique_ptr<pqxx::connection> conn_;
+    PgSession pg_;
+    std::unique_ptr<DiscussionStore> discussions_;  // on pg_
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <asp/core/time.hpp>
 
+#include "store/discussion_rows.hpp"
 #include "store/mail_tags.hpp"
 #include "store/sqlite_util.hpp"
 
@@ -82,6 +83,45 @@ const char* const kUserMigrations[] = {
         UNIQUE (user_id, paper_id)
     );
     )sql",
+    // 4 -> 5: discussions (comments and their tags, moderation), follows, public libraries
+    R"sql(
+    CREATE TABLE comments (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        paper_id   TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        user_id    INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        text       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        edited_at  TEXT NOT NULL DEFAULT '',
+        state      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX comments_paper ON comments(paper_id, id);
+    CREATE INDEX comments_user ON comments(user_id, created_at);
+    CREATE INDEX comments_created ON comments(created_at);
+    CREATE TABLE comment_tags (
+        comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        tag        TEXT NOT NULL,
+        UNIQUE (comment_id, user_id, tag)
+    );
+    CREATE TABLE moderation_log (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT NOT NULL,
+        admin      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        comment_id INTEGER NOT NULL,
+        paper_id   TEXT NOT NULL
+    );
+    CREATE TABLE discussion_rev (id INTEGER PRIMARY KEY CHECK (id = 1), rev INTEGER NOT NULL);
+    INSERT INTO discussion_rev VALUES (1, 0);
+    CREATE TABLE follows (
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        followed_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at  TEXT NOT NULL,
+        UNIQUE (user_id, followed_id)
+    );
+    ALTER TABLE users ADD COLUMN public_library INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 const char* const kMailColumns =
@@ -118,7 +158,10 @@ class SqliteUserStore final : public UserStore {
 public:
     explicit SqliteUserStore(const std::string& path) : db_(open_sqlite(path, OpenMode::ReadWrite)) {
         migrate_sqlite(*db_, kUserMigrations, std::size(kUserMigrations));
+        discussions_ = make_sqlite_discussions(*db_, mu_);
     }
+
+    DiscussionStore& discussions() override { return *discussions_; }
 
     std::optional<User> create_user(std::string_view username,
                                     std::string_view password_hash) override {
@@ -166,7 +209,10 @@ public:
     bool delete_user(int64_t user_id) override {
         std::lock_guard lock(mu_);
         SQLite::Transaction tx(*db_);
-        for (const char* sql : {"DELETE FROM tag_papers WHERE tag_id IN "
+        for (const char* sql : {"UPDATE comments SET user_id = NULL, text = '' WHERE user_id = ?",
+                                "DELETE FROM comment_tags WHERE user_id = ?",
+                                "DELETE FROM follows WHERE user_id = ?1 OR followed_id = ?1",
+                                "DELETE FROM tag_papers WHERE tag_id IN "
                                 "(SELECT id FROM tags WHERE user_id = ?)",
                                 "DELETE FROM tags WHERE user_id = ?",
                                 "DELETE FROM feedback WHERE user_id = ?",
@@ -177,6 +223,7 @@ public:
             del.bind(1, static_cast<int64_t>(user_id));
             del.exec();
         }
+        db_->exec("UPDATE discussion_rev SET rev = rev + 1");
         SQLite::Statement st(*db_, "DELETE FROM users WHERE id = ?");
         st.bind(1, static_cast<int64_t>(user_id));
         bool removed = st.exec() > 0;
@@ -642,6 +689,7 @@ private:
 
     std::mutex mu_;  // one connection, used from serve's worker threads
     std::unique_ptr<SQLite::Database> db_;
+    std::unique_ptr<DiscussionStore> discussions_;  // on db_, under mu_
 };
 
 }  // namespace

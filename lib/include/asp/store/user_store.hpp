@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <asp/store/discussion_store.hpp>
+
 namespace asp {
 
 class DataDir;
@@ -107,7 +109,8 @@ public:
     virtual bool set_password_hash(int64_t user_id, std::string_view password_hash) = 0;
     // Ends every session of the user (session_rev + 1). False when there is no such user.
     virtual bool bump_session_rev(int64_t user_id) = 0;
-    // Removes the user, their library, tags and feedback. False when there was no such user.
+    // Removes the user, their library, tags, feedback, comment tags and follows; their comments
+    // stay as "[deleted]" (author and text removed). False when there was no such user.
     virtual bool delete_user(int64_t user_id) = 0;
 
     // True when the paper was newly saved / actually removed.
@@ -182,6 +185,9 @@ public:
                                const std::vector<std::string>& passed, std::string_view at) = 0;
     // A permanent delivery failure; the address is disabled at 3. Returns the new count.
     virtual int64_t record_mail_failure(int64_t user_id) = 0;
+
+    // Comments, follows and activity, in the same database (asp/store/discussion_store.hpp).
+    virtual DiscussionStore& discussions() = 0;
 };
 
 // Opens the store named by `spec`: empty -> SQLite users.db in the data directory; a

@@ -63,6 +63,17 @@ int main(int argc, char** argv) {
                 return std::string(e.what());
             }
         });
+    app.cli().add_option("--admin", p.admins,
+                         "A username that may hide and delete any comment (repeatable); each "
+                         "action is logged");
+    app.cli()
+        .add_option("--comments-per-minute", p.comments_per_minute,
+                    "Comments one user may post in a minute (default 5; then 429)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    app.cli()
+        .add_option("--comments-per-day", p.comments_per_day,
+                    "Comments one user may post in a day (default 100; then 429)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
     auto& mail = p.mail;
     std::string smtp_password_file;
     app.cli().add_option("--smtp-url", mail.smtp_url,

@@ -71,6 +71,19 @@ form.account button{margin-top:.8rem}
 .tag-admin input{padding:.25rem .4rem;font:inherit;border:1px solid #bbb;border-radius:4px}
 .count{opacity:.7;font-size:.85em}
 .computed{font-size:.85rem;color:#666;margin:.2rem 0 .6rem}
+.comments{display:flex;flex-direction:column;gap:.6rem;margin:0 0 1rem}
+article.comment{background:#fff;border:1px solid #e2e2de;border-radius:6px;padding:.6rem .8rem}
+article.comment.hidden{opacity:.6;border-style:dashed}
+article.comment header{font-size:.85rem;color:#555;margin-bottom:.3rem}
+article.comment .author{font-weight:600}
+.comment-text p{margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.comment-tags,.comment-actions{display:flex;flex-wrap:wrap;gap:.3rem;margin-top:.4rem}
+.ctag{font-size:.8rem;padding:.05rem .5rem;border-radius:999px;border:1px solid #ccc;background:#f6f6f3}
+button.ctag.on{background:#e6eef8;border-color:#7a9cc6}
+details.folded summary{color:#8a1c1c;font-size:.85rem;cursor:pointer}
+form.post-comment{display:flex;flex-direction:column;gap:.4rem;max-width:40rem}
+form.post-comment textarea,.comment-actions textarea{width:100%;font:inherit;padding:.4rem;border:1px solid #bbb;border-radius:4px}
+.saved-by{font-size:.85rem;color:#555;margin:.2rem 0}
 footer{max-width:60rem;margin:1rem auto;padding:0 1rem 2rem;font-size:.8rem;color:#777}
 @media (max-width:600px){body{font-size:15px}main{padding:.6rem}.user{margin-left:0}article.paper{padding:.6rem}}
 )css";

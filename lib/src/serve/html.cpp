@@ -52,6 +52,14 @@ void append_score(std::string& out, ScoreKind kind, double score) {
             out += "</span>";
             return;
         }
+        case ScoreKind::Readers: {
+            auto n = static_cast<long long>(score);
+            std::snprintf(buf, sizeof buf, "%lld %s", n, n == 1 ? "reader" : "readers");
+            out += "<span class=\"score\" title=\"readers who saved or discussed it in this time\">";
+            out += buf;
+            out += "</span>";
+            return;
+        }
         case ScoreKind::Similarity:
             std::snprintf(buf, sizeof buf, "%.0f%% similar", std::max(0.0, score) * 100);
             out += "<span class=\"score\" title=\"cosine similarity of the two papers' tf-idf "
@@ -101,6 +109,8 @@ std::string document(const PageFrame& f, std::string_view main_html) {
            "<header class=\"top\"><a class=\"brand\" href=\"/\">arxiv-sanity</a><nav>"
            "<a href=\"/\">recent</a><a href=\"/top\">top</a>"
            "<a href=\"/recommend\">recommended</a><a href=\"/library\">library</a>"
+           "<a href=\"/hot\">hot</a><a href=\"/discussions\">discussions</a>"
+           "<a href=\"/friends\">friends</a>"
            "<a href=\"/stats\">stats</a><a href=\"/about\">about</a></nav>"
            "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">"
            "<input type=\"search\" name=\"q\" maxlength=\"500\" placeholder=\"search papers\" "
@@ -261,6 +271,18 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
     }
     if (item.score) append_score(out, item.score_kind, *item.score);
     out += "</p>";
+    if (item.saved_by && !item.saved_by->empty()) {
+        out += "<p class=\"saved-by\">saved by ";
+        for (size_t i = 0; i < item.saved_by->size(); ++i) {
+            if (i) out += ", ";
+            out += "<a href=\"/u/";
+            append_escaped(out, url_encode((*item.saved_by)[i]));
+            out += "\">";
+            append_escaped(out, (*item.saved_by)[i]);
+            out += "</a>";
+        }
+        out += "</p>";
+    }
     if (has_thumb) {
         out += "<a class=\"thumbs\" href=\"";
         append_escaped(out, pdf);
@@ -303,6 +325,15 @@ void paper_card(std::string& out, const ListItem& item, bool has_thumb, bool sav
     out += "\">similar</a><a href=\"/bibtex/";
     append_escaped(out, id_path(p.id));
     out += "\" class=\"bibtex\">BibTeX</a>";
+    if (item.comment_count >= 0) {
+        out += "<a class=\"discuss\" href=\"/discuss/";
+        append_escaped(out, id_path(p.id));
+        out += "\">";
+        out += item.comment_count == 0 ? std::string("discuss")
+               : item.comment_count == 1 ? std::string("1 comment")
+                                         : std::to_string(item.comment_count) + " comments";
+        out += "</a>";
+    }
     out += "<a href=\"/inspect/";
     append_escaped(out, id_path(p.id));
     out += "\">inspect</a>";

@@ -20,6 +20,11 @@ struct PageFrame {
     std::string csrf;          // for the log-out form (logged-in pages only)
 };
 
+// The frame of a page for this caller.
+PageFrame page_frame(const RequestContext& c, std::string title, std::string q = "");
+// "Sorry" and the message, with the status.
+web::Response error_page(const RequestContext& c, int status, std::string_view message);
+
 // The whole document around `main_html`.
 std::string document(const PageFrame& frame, std::string_view main_html);
 

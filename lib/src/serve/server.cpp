@@ -77,6 +77,9 @@ int run_serve(const ServeParams& params) {
     site_options.num_results = params.num_results;
     site_options.login_burst = params.login_burst;
     site_options.mail = params.mail;
+    site_options.admins = params.admins;
+    site_options.comment_limits.per_minute = params.comments_per_minute;
+    site_options.comment_limits.per_day = params.comments_per_day;
     Site site(site_options, params.data_dir, data, *users, *secret);
 
     web::ServerOptions server_options;

@@ -76,8 +76,11 @@ Site::Impl::Impl(SiteOptions o, DataDir dir, SiteData& d, UserStore& u, std::str
     dummy_hash = "$argon2id$v=19$m=65536,t=2,p=1$Nvfdr10JahxEbrfdom38EA$"
                  "MBg+fCrxzURpKIPJf3lW3vYo1IAmEIcbYm9lJnikrL8";
     add_api_routes();
+    add_discussion_routes();
+    add_follow_routes();
     add_info_routes();
     add_page_routes();
+    add_discussion_pages();
     add_mail_routes();
     add_feed_routes();
 }
@@ -198,10 +201,16 @@ web::Response shared_response(web::Response (*make)(int, std::string),
 }
 }  // namespace
 
+std::string Site::Impl::with_discussion_rev(const RequestContext& c, const std::string& key) {
+    if (!c.discussion_rev) c.discussion_rev = users.discussions().revision();
+    return "d" + std::to_string(*c.discussion_rev) + ":" + key;
+}
+
 std::optional<web::Response> Site::Impl::cached(const web::Request& r, const RequestContext& c,
-                                                const std::string& key,
+                                                const std::string& plain_key,
                                                 web::Response (*make)(int, std::string)) {
     if (c.user) return std::nullopt;
+    const std::string key = with_discussion_rev(c, plain_key);
     const bool gzip = web::accepts_gzip(r);
     if (gzip)
         if (auto gz = c.snap->cache.get("gz:" + key)) return shared_response(make, std::move(gz), true);
@@ -214,8 +223,9 @@ std::optional<web::Response> Site::Impl::cached(const web::Request& r, const Req
 }
 
 web::Response Site::Impl::remember(const web::Request& r, const RequestContext& c,
-                                   const std::string& key, web::Response response) {
+                                   const std::string& plain_key, web::Response response) {
     if (c.user || response.status != 200 || response.shared_body) return response;
+    const std::string key = with_discussion_rev(c, plain_key);
     auto body = std::make_shared<const std::string>(std::move(response.body));
     c.snap->cache.put(key, body);
     response.body.clear();
@@ -238,6 +248,30 @@ bool Site::Impl::in_library(RequestContext& c, std::string_view id) {
         for (auto& e : users.library(c.user->id)) c.library->insert(std::move(e.paper_id));
     }
     return c.library->count(std::string(id)) > 0;
+}
+
+void Site::Impl::add_change_route(web::Method m, std::string path,
+                                  std::function<web::Response(web::Request&, RequestContext&)> body) {
+    router.add(m, std::move(path), [this, body = std::move(body)](web::Request& r) {
+        auto& c = ctx(r);
+        if (!csrf_ok(r, c))
+            return web::Response::json_error(403, "missing or wrong CSRF token (send the csrf "
+                                                  "cookie's value in X-CSRF-Token)");
+        return body(r, c);
+    });
+}
+
+bool Site::Impl::is_admin(const RequestContext& c) const {
+    return c.user && std::find(options.admins.begin(), options.admins.end(), c.user->username) !=
+                         options.admins.end();
+}
+
+void Site::Impl::with_comment_counts(RequestContext& c, std::vector<ListItem>& items) {
+    if (!c.comment_counts) c.comment_counts = users.discussions().comment_counts();
+    for (auto& item : items) {
+        auto it = c.comment_counts->find(std::string(item.paper.id));
+        item.comment_count = it == c.comment_counts->end() ? 0 : it->second;
+    }
 }
 
 bool Site::Impl::csrf_ok(const web::Request& request, const RequestContext& c) const {
@@ -294,7 +328,6 @@ std::variant<Window, BadRequest> Site::Impl::page_window(const web::Request& r) 
     return w;
 }
 
-namespace {
 Listing window_of(const std::vector<ListItem>& all, Window w) {
     Listing out;
     out.total = all.size();
@@ -302,6 +335,8 @@ Listing window_of(const std::vector<ListItem>& all, Window w) {
         out.items.push_back(all[i]);
     return out;
 }
+
+namespace {
 
 std::vector<ListItem> resolve(const Catalog& catalog, const std::vector<Scored>& ranked) {
     std::vector<ListItem> out;

@@ -138,6 +138,7 @@ void Site::Impl::add_api_routes() {
     // them, as the API has always answered).
     auto listing_json = [this](RequestContext& c, Listing& l) {
         with_abstracts(*c.snap->catalog, l.items);
+        with_comment_counts(c, l.items);
         using json_out::append_number;
         using json_out::append_string;
         std::string out;
@@ -174,6 +175,8 @@ void Site::Impl::add_api_routes() {
             names(p.authors);
             out += ",\"categories\":";
             names(p.categories);
+            out += ",\"comment_count\":";
+            append_number(out, item.comment_count);
             out += ",\"id\":";
             append_string(out, p.id);
             out += ",\"in_library\":";
@@ -182,6 +185,14 @@ void Site::Impl::add_api_routes() {
             append_string(out, arxiv_url("pdf", p));
             out += ",\"published\":";
             append_string(out, p.published);
+            if (item.saved_by) {
+                out += ",\"saved_by\":[";
+                for (size_t k = 0; k < item.saved_by->size(); ++k) {
+                    if (k) out += ',';
+                    append_string(out, (*item.saved_by)[k]);
+                }
+                out += ']';
+            }
             if (item.score) {
                 out += ",\"score\":";
                 append_number(out, *item.score);
@@ -258,6 +269,16 @@ void Site::Impl::add_api_routes() {
         if (!p) return std::variant<Listing, BadRequest>(BadRequest{404, "no such paper"});
         return std::variant<Listing, BadRequest>(Listing{{list_item(*p)}, 1, std::nullopt});
     });
+    list_route("/api/discussions", false, [this](Request&, RequestContext& c, Window w) {
+        return discussions(c, w);
+    });
+    list_route("/api/hot", false, [this](Request& r, RequestContext& c, Window w) {
+        return hot(c, r.query_param("time").value_or("week"), w);
+    });
+    list_route("/api/friends", false, [this](Request& r, RequestContext& c, Window w) {
+        if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
+        return friends(c, r.query_param("time").value_or("all"), w);
+    });
     list_route("/api/library", false, [this](Request& r, RequestContext& c, Window w) {
         if (!c.user) return std::variant<Listing, BadRequest>(BadRequest{401, "log in first"});
         if (auto tag = r.query_param("tag")) return tagged(c, *tag, w);
@@ -288,13 +309,7 @@ void Site::Impl::add_api_routes() {
 
     // State changes: CSRF first.
     auto change_route = [this](Method m, std::string path, auto body) {
-        router.add(m, std::move(path), [this, body](Request& r) {
-            auto& c = ctx(r);
-            if (!csrf_ok(r, c))
-                return Response::json_error(403, "missing or wrong CSRF token (send the csrf "
-                                                 "cookie's value in X-CSRF-Token)");
-            return body(r, c);
-        });
+        add_change_route(m, std::move(path), std::move(body));
     };
     auto account_route = [this, change_route](std::string path, bool create) {
         change_route(Method::Post, std::move(path), [this, create](Request& r, RequestContext& c) {

@@ -2,6 +2,7 @@
 // (one computation for a page and its JSON twin), and the handlers' declarations.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <variant>
@@ -24,6 +25,8 @@ struct RequestContext {
     std::optional<std::map<std::string, std::vector<std::string>>> paper_tags;  // id -> tag names
     std::optional<std::vector<TagInfo>> tags;                                  // by name
     bool on_worker = false;    // running on the server's worker thread: may train a model
+    std::optional<std::map<std::string, int64_t>> comment_counts;  // loaded on first use
+    mutable std::optional<int64_t> discussion_rev;                 // likewise (page caches)
 };
 
 // Thrown by a handler on an event loop whose answer needs slow work (training a model):
@@ -31,7 +34,7 @@ struct RequestContext {
 struct NeedsWorker {};
 
 // What a listing's score means, so a card can say it in words (or not show it).
-enum class ScoreKind { None, Saves, Similarity, Match, Relevance };
+enum class ScoreKind { None, Saves, Similarity, Match, Relevance, Readers };
 
 struct ListItem {
     CatalogPaper paper;
@@ -39,6 +42,8 @@ struct ListItem {
     ScoreKind score_kind = ScoreKind::None;
     std::string abstract;  // set by with_abstracts() for the items a page shows
     std::string comment, journal_ref, doi;  // likewise (empty when arXiv has none)
+    int64_t comment_count = -1;  // set by with_comment_counts() (-1: not shown)
+    std::optional<std::vector<std::string>> saved_by;  // /friends: followed users who saved it
 };
 
 inline ListItem list_item(const CatalogPaper& paper, std::optional<double> score = std::nullopt,
@@ -62,6 +67,14 @@ struct Listing {
 struct Window {
     size_t offset = 0;
     size_t limit = 0;
+};
+
+// The window `w` of `all`, with the total.
+Listing window_of(const std::vector<ListItem>& all, Window w);
+
+// A comment posted or changed (empty after a delete).
+struct CommentPost {
+    Comment comment;
 };
 
 // A 4xx answer a handler returns instead of its listing.
@@ -113,14 +126,16 @@ struct Site::Impl {
     // Anonymous views are the same for everyone until the snapshot changes: kept in the
     // snapshot's PageCache under a key made of the path and the query (unambiguously), and
     // gzipped once (under "gz:" + key) for clients that accept gzip.
+    // Listings show comment counts, so a key also holds the discussions' revision.
     static std::string cache_key(const web::Request& r);
-    static std::optional<web::Response> cached(const web::Request& r, const RequestContext& c,
-                                               const std::string& key,
-                                               web::Response (*make)(int, std::string));
+    std::optional<web::Response> cached(const web::Request& r, const RequestContext& c,
+                                        const std::string& key,
+                                        web::Response (*make)(int, std::string));
     // Shares a 200 response's body with the cache; returns the response (gzipped when the
     // client accepts it).
-    static web::Response remember(const web::Request& r, const RequestContext& c,
-                                  const std::string& key, web::Response response);
+    web::Response remember(const web::Request& r, const RequestContext& c, const std::string& key,
+                           web::Response response);
+    std::string with_discussion_rev(const RequestContext& c, const std::string& key);
 
     // Listings (pages and API share them).
     std::variant<Window, BadRequest> api_window(const web::Request& r) const;
@@ -162,11 +177,41 @@ struct Site::Impl {
     // BibTeX entries of these papers (unique keys), read with their DOIs.
     std::string bibtex_of(const RequestContext& c, const std::vector<ListItem>& items) const;
 
+    // A state change: answered 403 unless the request carries the CSRF token.
+    void add_change_route(web::Method m, std::string path,
+                          std::function<web::Response(web::Request&, RequestContext&)> body);
+
+    // Discussions, follows, hot (site_discuss.cpp, site_discuss_pages.cpp, site_follows.cpp).
+    void with_comment_counts(RequestContext& c, std::vector<ListItem>& items);
+    bool is_admin(const RequestContext& c) const;
+    std::variant<Listing, BadRequest> discussions(RequestContext& c, Window w);
+    std::variant<Listing, BadRequest> hot(const RequestContext& c, std::string_view time, Window w);
+    // Papers saved by followed users with public libraries, newest save first, with who saved
+    // them (ListItem::saved_by).
+    std::variant<Listing, BadRequest> friends(RequestContext& c, std::string_view time, Window w);
+    // The steps the API and the forms share: a new comment on a paper (`paper_path` as in a
+    // URL), and "edit" (arg: the text), "delete", "tag"/"untag" (arg: the tag), "hide"/"unhide"
+    // (admins) of a comment. A failure is the API's JSON answer.
+    std::variant<CommentPost, web::Response> post_comment(RequestContext& c, std::string_view paper_path,
+                                                          std::string_view text);
+    std::variant<CommentPost, web::Response> change_comment(RequestContext& c, int64_t cid,
+                                                            std::string_view action, std::string_view arg);
+    // Follows `username` (or stops): whether it changed, or why not.
+    std::variant<bool, BadRequest> change_follow(RequestContext& c, std::string_view username, bool follow);
+    std::string account_follow_section(RequestContext& c);  // the account page's public/following
+    void add_discussion_routes();
+    void add_discussion_pages();
+    void add_follow_routes();
+
     void add_api_routes();
     void add_info_routes();  // /stats, /inspect, /about (site_info.cpp)
     template <class ChangeRoute>
     void add_tag_routes(ChangeRoute change_route);  // tags and feedback (site_api.cpp)
     void add_page_routes();
+    // A page of papers: heading, extra controls, the cards (with comment counts), the pager.
+    web::Response render_listing(const web::Request& r, RequestContext& c, std::string title,
+                                 std::string controls, Listing l, Window w, std::string empty_note,
+                                 std::string q = "", bool not_interested = false);
 
     // E-mail, digests, private feeds (site_mail.cpp, site_feeds.cpp).
     LoginRateLimiter mail_limiter{3, std::chrono::seconds(1200)};  // verification mails per user

@@ -108,48 +108,59 @@ web::Response Site::Impl::not_found(const Request& r, const RequestContext& c,
     return Response::html(404, html::document(f, main));
 }
 
+html::PageFrame html::page_frame(const RequestContext& c, std::string title, std::string q) {
+    html::PageFrame f;
+    f.title = std::move(title);
+    f.search_query = std::move(q);
+    f.user = c.user ? &*c.user : nullptr;
+    f.csrf = c.csrf;
+    return f;
+}
+
+Response html::error_page(const RequestContext& c, int status, std::string_view message) {
+    std::string body = "<h1>Sorry</h1><p class=\"error\">" + html::escape(message) + "</p>";
+    return Response::html(status, html::document(page_frame(c, "error"), body));
+}
+
+Response Site::Impl::render_listing(const Request& r, RequestContext& c, std::string title,
+                                    std::string controls, Listing l, Window w,
+                                    std::string empty_note, std::string q, bool not_interested) {
+    std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
+    if (l.items.empty() && l.total > 0 && w.offset >= l.total) {
+        size_t pages = (l.total + options.num_results - 1) / options.num_results;
+        main += "<p class=\"notice\">Page " + std::to_string(w.offset / options.num_results + 1) +
+                " is past the end: there " + (pages == 1 ? "is 1 page" : "are " + std::to_string(pages) + " pages") +
+                ". <a href=\"" + html::escape(base_without_page(r)) + "\">Back to the first page</a>.</p>";
+    } else if (l.items.empty()) {
+        main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
+    }
+    std::string back = current_url(r);
+    with_abstracts(*c.snap->catalog, l.items);
+    with_comment_counts(c, l.items);
+    for (const auto& item : l.items) {
+        const auto& p = item.paper;
+        html::CardExtras extras{c.user ? &tags_of(c, p.id) : nullptr, not_interested};
+        html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
+                         in_library(c, p.id), c.user.has_value(), c.csrf, back, &extras);
+    }
+    if (c.user && controls.find("id=\"user-tags\"") == std::string::npos) {
+        main += "<datalist id=\"user-tags\">";
+        for (const auto& t : user_tags(c)) main += "<option value=\"" + html::escape(t.name) + "\">";
+        main += "</datalist>";
+    }
+    html::pager(main, base_without_page(r), w.offset, options.num_results, l.total);
+    return Response::html(200, html::document(html::page_frame(c, title, std::move(q)), main));
+}
+
 void Site::Impl::add_page_routes() {
     auto frame = [](const RequestContext& c, std::string title, std::string q = "") {
-        html::PageFrame f;
-        f.title = std::move(title);
-        f.search_query = std::move(q);
-        f.user = c.user ? &*c.user : nullptr;
-        f.csrf = c.csrf;
-        return f;
+        return html::page_frame(c, std::move(title), std::move(q));
     };
-    auto error_page = [frame](const RequestContext& c, int status, std::string_view message) {
-        std::string body = "<h1>Sorry</h1><p class=\"error\">" + html::escape(message) + "</p>";
-        return Response::html(status, html::document(frame(c, "error"), body));
+    auto error_page = [](const RequestContext& c, int status, std::string_view message) {
+        return html::error_page(c, status, message);
     };
-    // A page of papers: heading, extra controls, the cards, the pager.
-    auto listing_page = [this, frame](const Request& r, RequestContext& c, std::string title,
-                                      std::string controls, Listing l, Window w,
-                                      std::string empty_note, std::string q = "",
-                                      bool not_interested = false) {
-        std::string main = "<h1>" + html::escape(title) + "</h1>" + controls;
-        if (l.items.empty() && l.total > 0 && w.offset >= l.total) {
-            size_t pages = (l.total + options.num_results - 1) / options.num_results;
-            main += "<p class=\"notice\">Page " + std::to_string(w.offset / options.num_results + 1) +
-                    " is past the end: there " + (pages == 1 ? "is 1 page" : "are " + std::to_string(pages) + " pages") +
-                    ". <a href=\"" + html::escape(base_without_page(r)) + "\">Back to the first page</a>.</p>";
-        } else if (l.items.empty()) {
-            main += "<p class=\"notice\">" + html::escape(empty_note) + "</p>";
-        }
-        std::string back = current_url(r);
-        with_abstracts(*c.snap->catalog, l.items);
-        for (const auto& item : l.items) {
-            const auto& p = item.paper;
-            html::CardExtras extras{c.user ? &tags_of(c, p.id) : nullptr, not_interested};
-            html::paper_card(main, item, c.snap->thumbs->contains(file_stem(p.id, p.version)),
-                             in_library(c, p.id), c.user.has_value(), c.csrf, back, &extras);
-        }
-        if (c.user && controls.find("id=\"user-tags\"") == std::string::npos) {
-            main += "<datalist id=\"user-tags\">";
-            for (const auto& t : user_tags(c)) main += "<option value=\"" + html::escape(t.name) + "\">";
-            main += "</datalist>";
-        }
-        html::pager(main, base_without_page(r), w.offset, options.num_results, l.total);
-        return Response::html(200, html::document(frame(c, title, std::move(q)), main));
+    auto listing_page = [this](auto&&... args) {
+        return render_listing(std::forward<decltype(args)>(args)...);
     };
     auto window_or_error = [this, error_page](const Request& r, const RequestContext& c)
         -> std::variant<Window, Response> {
@@ -386,6 +397,7 @@ void Site::Impl::add_page_routes() {
         main += "<p>Member since " + html::escape(c.user->created_at.substr(0, 10)) + "; " +
                 std::to_string(users.library(c.user->id).size()) + " papers saved.</p>";
         main += account_mail_section(c);
+        main += account_follow_section(c);
         std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) + "\">";
         main += "<form class=\"account\" method=\"post\" action=\"/account/password\"><h2>Change "
                 "password</h2>" + csrf +
@@ -396,7 +408,8 @@ void Site::Impl::add_page_routes() {
                 "autocomplete=\"new-password\"><button type=\"submit\">change password</button></form>"
                 "<form class=\"account\" method=\"post\" action=\"/account/delete\"><h2>Delete "
                 "account</h2><p>Removes your account, your library, your tags and your "
-                "\"not interested\" marks.</p>" + csrf +
+                "\"not interested\" marks. Your comments stay, shown as \"[deleted]\" without "
+                "their text.</p>" + csrf +
                 "<label for=\"confirm\">password</label><input id=\"confirm\" name=\"password\" "
                 "type=\"password\" required autocomplete=\"current-password\">"
                 "<button type=\"submit\">delete my account</button></form>";

@@ -31,6 +31,7 @@ Method parse_method(std::string_view name) {
     if (name == "HEAD") return Method::Head;
     if (name == "POST") return Method::Post;
     if (name == "PUT") return Method::Put;
+    if (name == "PATCH") return Method::Patch;
     if (name == "DELETE") return Method::Delete;
     return Method::Other;
 }
@@ -41,6 +42,7 @@ const char* method_name(Method m) {
         case Method::Head: return "HEAD";
         case Method::Post: return "POST";
         case Method::Put: return "PUT";
+        case Method::Patch: return "PATCH";
         case Method::Delete: return "DELETE";
         case Method::Other: break;
     }

@@ -34,6 +34,9 @@ struct ServeParams {
     unsigned per_address_connections = 64;    // of one client address (trusted proxies: no cap)
     unsigned request_timeout_seconds = 20;    // a request's head and body must arrive within
     MailOptions mail;            // verification mail and the site's address (feeds, links)
+    std::vector<std::string> admins;  // usernames that moderate comments (--admin)
+    int64_t comments_per_minute = 5;  // per user
+    int64_t comments_per_day = 100;
 };
 
 // The analysis reader serve uses (analyze's index/ and buildsvm's recs/).

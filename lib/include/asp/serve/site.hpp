@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <asp/core/data_dir.hpp>
 #include <asp/serve/auth.hpp>
@@ -45,6 +46,9 @@ struct SiteOptions {
     // Debian's libjs-katex, served under /static/katex/ (TeX in titles and abstracts).
     std::string katex_dir = "/usr/share/javascript/katex";
     MailOptions mail;
+    // Discussions: who may hide and delete any comment (usernames), and the posting limits.
+    std::vector<std::string> admins;
+    CommentLimits comment_limits;
 };
 
 // The security headers every response carries (docs/tools/serve.md, Security model); also

@@ -17,7 +17,7 @@
 
 namespace asp::web {
 
-enum class Method { Get, Head, Post, Put, Delete, Other };
+enum class Method { Get, Head, Post, Put, Patch, Delete, Other };
 
 Method parse_method(std::string_view name);
 const char* method_name(Method m);

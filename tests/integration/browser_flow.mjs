@@ -160,6 +160,49 @@ await shot("stats");
 await go("/about");
 check((await js("document.body.textContent")).includes("Thank you to arXiv for use of its open access interoperability"), "about");
 
+// Discussions: a hostile comment (posted by "alice" before the flow) and one posted here
+// through the form show as text; no element or handler comes from them.
+await go("/discussions");
+l = loaded();
+await js(`location.href = document.querySelector('article.paper a.discuss').href; true`);
+await l;
+check((await js("document.querySelectorAll('article.comment').length")) >= 1, "the discussion lists alice's comment");
+l = loaded();
+await js(`document.querySelector('#comment-text').value = 'Mine: <img src=x onerror="window.__xss=2"> <script>window.__xss=3</script>\\n\\nsee https://arxiv.org/abs/0704.0001';
+          document.querySelector('form.post-comment').submit(); true`);
+await l;
+const xss = `({
+  scripts: document.querySelectorAll('.comments script').length,
+  imgs: document.querySelectorAll('.comment-text img').length,
+  handlers: [...document.querySelectorAll('.comments *')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+  fired: window.__xss || 0,
+  texts: [...document.querySelectorAll('.comment-text')].map(e => e.textContent),
+  links: [...document.querySelectorAll('.comment-text a')].map(a => a.rel + ' ' + a.href),
+  authors: [...document.querySelectorAll('article.comment .author')].map(a => a.textContent) })`;
+const seenDom = await js(xss);
+check(seenDom.scripts === 0 && seenDom.imgs === 0 && seenDom.handlers === 0 && seenDom.fired === 0,
+      "no element or handler from comment text: " + JSON.stringify(seenDom));
+check(seenDom.texts.some(x => x.includes('<script>alert("alice")</script>')), "alice's text as text: " + JSON.stringify(seenDom.texts));
+check(seenDom.texts.some(x => x.includes('Mine: <img src=x onerror="window.__xss=2">')), "the posted text as text");
+check(seenDom.links.includes("nofollow ugc noopener https://arxiv.org/abs/0704.0001"), "links nofollow: " + JSON.stringify(seenDom.links));
+check(JSON.stringify(seenDom.authors) === JSON.stringify(["alice", "reader"]), "authors: " + JSON.stringify(seenDom.authors));
+// Tag alice's comment with a click (a form: the page reloads with the tag marked).
+l = loaded();
+await js(`[...document.querySelectorAll('article.comment')][0].querySelector('button.ctag').click(); true`);
+await l;
+check((await js("document.querySelector('article.comment button.ctag.on')?.textContent")) === "insightful! 1", "tagged by a click");
+await shot("discussion");
+
+// Follow alice (her library is public) and see her saves in /friends.
+await go("/u/alice");
+l = loaded();
+await js(`document.querySelector('form[action="/follow/alice"] button').click(); true`);
+await l;
+await go("/friends");
+check((await js("document.querySelectorAll('article.paper').length")) === 3, "alice's three saves");
+check((await js("document.querySelector('.saved-by a').textContent")) === "alice", "saved by alice");
+await shot("friends");
+
 // An unknown page: the site's 404 page.
 const seen = problems.length;
 await go("/no/such/page");

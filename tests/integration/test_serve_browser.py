@@ -2,7 +2,9 @@
 """Headless Chromium (Debian's chromium) through the site: sign up, search, save a paper, open
 its similar papers and the library; KaTeX typesetting, thumbnail strips that fit the card at
 1200 px and on a phone, chips linking to field searches, a long author list's expander, top,
-inspect, the stats chart (also phone-sized), about, the HTML 404; no console errors (the CSP
+inspect, the stats chart (also phone-sized), about, a discussion with hostile comments (nothing
+of them becomes an element or a handler in the DOM; links are rel="nofollow ugc noopener"), a
+comment tag by a click, following a public library and /friends, the HTML 404; no console errors (the CSP
 would report inline script or style, or a blocked KaTeX font). Screenshots go to docs/screenshots/ when ASP_SCREENSHOTS=1 (how the
 committed ones were made), else to a temporary folder."""
 import os
@@ -39,6 +41,16 @@ def main():
         shots = t.SOURCE_DIR / "docs" / "screenshots" if os.environ.get("ASP_SCREENSHOTS") else root / "shots"
         shots.mkdir(parents=True, exist_ok=True)
         with s.serve(data, "--num-results", "20") as (port, proc):
+            # "alice": a public library of three papers and a hostile comment on one of them.
+            alice = s.Client(port)
+            alice.get("/")
+            s.expect(alice.json("POST", "/api/signup", {"username": "alice", "password": "a good password"}), 200, "alice")
+            for p in papers[:3]:
+                s.expect(alice.json("PUT", f"/api/library/{p['id']}"), 200, "alice saves")
+            s.expect(alice.json("PUT", "/api/account/public", {"public": True}), 200, "alice goes public")
+            s.expect(alice.json("POST", f"/api/comments/{papers[0]['id']}",
+                                {"text": '<script>alert("alice")</script> "><img src=x onerror="window.__xss=1">'}),
+                     201, "alice comments")
             devtools = t.free_port()
             profile = root / "profile"
             browser = subprocess.Popen(
@@ -59,7 +71,8 @@ def main():
                 except subprocess.TimeoutExpired:
                     browser.kill()
             for name in ["signup", "recent", "search", "saved", "similar", "library", "recent-phone",
-                         "search-fields", "long-authors", "top", "inspect", "stats", "stats-phone"]:
+                         "search-fields", "long-authors", "top", "inspect", "stats", "stats-phone",
+                         "discussion", "friends"]:
                 t.check((shots / f"{name}.png").stat().st_size > 5000, f"screenshot {name}")
     print("ok")
 

@@ -21,6 +21,12 @@ class PgSession;
 std::unique_ptr<DiscussionStore> make_sqlite_discussions(SQLite::Database& db, std::mutex& mu);
 std::unique_ptr<DiscussionStore> make_pg_discussions(PgSession& session);
 
+// The columns of a Comment (row order as both back ends read them), without WHERE.
+inline constexpr const char* kCommentSelect =
+    "SELECT c.id, c.paper_id, c.version, COALESCE(c.user_id, 0), COALESCE(u.username, ''), "
+    "c.text, c.created_at, c.edited_at, c.state FROM comments c "
+    "LEFT JOIN users u ON u.id = c.user_id ";
+
 struct CommentTagRow {
     int64_t comment_id = 0;
     int64_t user_id = 0;

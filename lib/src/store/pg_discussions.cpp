@@ -10,11 +10,6 @@
 namespace asp {
 namespace {
 
-const char* const kCommentSelect =
-    "SELECT c.id, c.paper_id, c.version, COALESCE(c.user_id, 0), COALESCE(u.username, ''), "
-    "c.text, c.created_at, c.edited_at, c.state FROM comments c "
-    "LEFT JOIN users u ON u.id = c.user_id ";
-
 Comment row_to_comment(const pqxx::row& r) {
     Comment c;
     c.id = r[0].as<int64_t>();

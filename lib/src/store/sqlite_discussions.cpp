@@ -8,11 +8,6 @@
 namespace asp {
 namespace {
 
-const char* const kCommentSelect =
-    "SELECT c.id, c.paper_id, c.version, COALESCE(c.user_id, 0), COALESCE(u.username, ''), "
-    "c.text, c.created_at, c.edited_at, c.state FROM comments c "
-    "LEFT JOIN users u ON u.id = c.user_id ";
-
 Comment row_to_comment(SQLite::Statement& q) {
     Comment c;
     c.id = q.getColumn(0).getInt64();

@@ -79,7 +79,8 @@ article.comment .author{font-weight:600}
 .comment-text p{margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .comment-tags,.comment-actions{display:flex;flex-wrap:wrap;gap:.3rem;margin-top:.4rem}
 .ctag{font-size:.8rem;padding:.05rem .5rem;border-radius:999px;border:1px solid #ccc;background:#f6f6f3}
-button.ctag.on{background:#e6eef8;border-color:#7a9cc6}
+button.ctag{padding:.05rem .5rem;color:#333}
+button.ctag.on{background:#e6eef8;border-color:#7a9cc6;color:#1a3d6b;font-weight:600}
 details.folded summary{color:#8a1c1c;font-size:.85rem;cursor:pointer}
 form.post-comment{display:flex;flex-direction:column;gap:.4rem;max-width:40rem}
 form.post-comment textarea,.comment-actions textarea{width:100%;font:inherit;padding:.4rem;border:1px solid #bbb;border-radius:4px}

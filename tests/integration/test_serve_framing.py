@@ -4,8 +4,8 @@
   on the connection (a smuggled second request) is never answered;
 - two different Content-Length headers, or a list of different values: 400 and closed;
 - Transfer-Encoding: chunked, identity (chunked not final): 400 and closed (was: no answer);
-- a chunked body with a 100 kB chunk extension: refused at its head (411, chunked request
-  bodies are not accepted; was: libmicrohttpd's bare 500), closed;
+- a chunked body with a 100 kB chunk extension: 400 at its head, closed (was: libmicrohttpd's
+  bare 500); so is a well-formed chunked body (serve reads Content-Length bodies only; was 411);
 - every one of these answers, the 413, the ordinary 4xx and the pages libmicrohttpd makes
   itself (505, 431, 414, a bad Content-Length) carry the security headers.
 The same requests are sent through what docs/deploy.md deploys (serve itself on the port)."""
@@ -102,7 +102,10 @@ def main():
                            b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400)
             expect_refused(port, "a 100 kB chunk extension",
                            b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           b"1;" + b"e" * 100000 + b"\r\nx\r\n0\r\n\r\n", 411)
+                           b"1;" + b"e" * 100000 + b"\r\nx\r\n0\r\n\r\n" + smuggled, 400)
+            expect_refused(port, "a well-formed chunked body",
+                           b"POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"2\r\n{}\r\n0\r\n\r\n" + smuggled, 400)
             expect_refused(port, "a body over 64 KiB",
                            b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n", 413)
 

@@ -141,8 +141,10 @@ std::optional<std::pair<int, std::string>> framing_error(const Fields& headers,
         if (encodings.size() != 1 || lower(trim_ows(encodings[0])) != "chunked")
             return std::pair{400, std::string("unsupported Transfer-Encoding (chunked must be "
                                               "the only and final coding)")};
-        return std::pair{411, std::string("send the body with Content-Length (chunked request "
-                                          "bodies are not accepted)")};
+        // A well-formed lone chunked framing is refused too (issue 15: 400 and close for every
+        // framing serve does not read), so libmicrohttpd's chunk parser never sees a body.
+        return std::pair{400, std::string("chunked request bodies are not accepted: send the "
+                                          "body with Content-Length")};
     }
     std::optional<unsigned long long> length;
     for (std::string_view field : lengths) {

@@ -28,8 +28,9 @@ TEST_CASE("request framing follows RFC 9112 section 6", "[web]") {
     // Malformed lengths.
     for (const char* bad : {"", "-1", "+1", "1x", "0x10", "99999999999999999999999", " , "})
         CHECK(status_of({{"content-length", bad}}) == 400);
-    // A lone chunked body is not accepted (411), whatever its extensions would have been.
-    CHECK(status_of({{"transfer-encoding", "chunked"}}) == 411);
-    CHECK(status_of({{"transfer-encoding", " Chunked "}}) == 411);
+    // A lone chunked body is refused at its head too (400, issue 15 point 2), whatever its
+    // chunk extensions would have been.
+    CHECK(status_of({{"transfer-encoding", "chunked"}}) == 400);
+    CHECK(status_of({{"transfer-encoding", " Chunked "}}) == 400);
     CHECK(status_of({{"content-length", "70000"}}) == 413);
 }

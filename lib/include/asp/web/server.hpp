@@ -63,8 +63,8 @@ struct ServerOptions {
 };
 
 // Why a request's headers (names lower-case) cannot frame its body safely: {400, why} for
-// Transfer-Encoding with Content-Length, a Transfer-Encoding other than a lone "chunked",
-// conflicting or malformed Content-Length; {411, why} for a chunked body (not accepted);
+// any Transfer-Encoding (with Content-Length, not a lone "chunked", or a lone "chunked": serve
+// reads bodies framed by Content-Length only), conflicting or malformed Content-Length;
 // {413, why} for a Content-Length over `max_body_bytes`; nullopt when it is fine.
 std::optional<std::pair<int, std::string>> framing_error(const Fields& headers,
                                                          size_t max_body_bytes);

@@ -28,6 +28,7 @@ test_pkgs=(
   python3-bibtexparser
   lintian file systemd-container debootstrap  # the .deb (scripts/package.sh), tests/booted/
   python3-aiosmtpd python3-feedparser openssl
+  qpdf  # remakes the encrypted PDFs of tests/fixtures/pdf (make_fixtures.py --encrypted)
 )
 
 pkgs=("${build_pkgs[@]}")

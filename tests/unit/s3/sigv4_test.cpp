@@ -1,4 +1,5 @@
-// SigV4 against AWS's published test suite (../shared/corpus/aws-sig-v4-test-suite): for every
+// SigV4 against AWS's published test suite (committed: tests/fixtures/s3/aws-sig-v4-test-suite,
+// provenance in tests/fixtures/s3/README.md): for every
 // case a plain HTTP client can send, the canonical request, the string to sign and the
 // Authorization header must equal AWS's files byte for byte. Plus the S3 GET Object example
 // of AWS's S3 API reference (S3-EXAMPLE.md).
@@ -90,11 +91,7 @@ TEST_CASE("SigV4 primitives", "[s3][sigv4]") {
 }
 
 TEST_CASE("SigV4 matches AWS's published test suite", "[s3][sigv4]") {
-    auto corpus = asp::test::corpus_dir();
-    if (corpus.empty()) {
-        ASP_SKIP("../shared/corpus is absent: skipped");
-    }
-    fs::path suite = corpus / "aws-sig-v4-test-suite";
+    fs::path suite = asp::test::fixtures_dir() / "s3" / "aws-sig-v4-test-suite";
     REQUIRE(fs::is_directory(suite));
     // The two x-www-form-urlencoded cases are not signable by any client: their .creq lists
     // content-type among the canonical headers but not among the signed ones, and their

@@ -2,7 +2,7 @@
 """`digest` killed with SIGKILL at random moments and run again, against a slow real SMTP
 server: in the end every due user got their digest, none twice beyond the one message in
 flight at a kill (so duplicates <= kills), and a final run sends nothing. Prints its seed
-(ASP_SEED=... reruns the same schedule)."""
+(ASP_TEST_SEED=... reruns the same schedule, as in every kill test; ASP_SEED is read too)."""
 import os
 import random
 import secrets
@@ -19,8 +19,8 @@ FROM = "digest@papers.example.org"
 
 
 def main():
-    seed = int(os.environ.get("ASP_SEED", random.randrange(1 << 30)))
-    print(f"test_digest_kill: seed {seed}", flush=True)
+    seed = int(os.environ.get("ASP_TEST_SEED", os.environ.get("ASP_SEED", random.randrange(1 << 30))))
+    print(f"test_digest_kill: seed {seed} (ASP_TEST_SEED={seed} replays it)", flush=True)
     rng = random.Random(seed)
     with t.temp_dir() as root:
         data, papers, new_ids = m.fixture_data_dir(root)

@@ -77,9 +77,11 @@ def main():
             missing = [f"user{i:02d}@example.org" for i in range(USERS)
                        if f"user{i:02d}@example.org" not in per_user]
             t.check(not missing, f"users skipped after kills (seed {seed}): {missing}")
+            # A kill between the server's acceptance and the record resends that one message
+            # in the next run; two such kills in a row can both hit the first user of the
+            # run (seen: 3 copies for user00), so the bound is per kill, not per user.
             duplicates = sum(n - 1 for n in per_user.values())
-            t.check(all(n <= 2 for n in per_user.values()), f"a user got 3+ digests: {per_user}")
-            t.check(duplicates <= kills, f"{duplicates} duplicates > {kills} kills (seed {seed})")
+            t.check(duplicates <= kills, f"{duplicates} duplicates > {kills} kills (seed {seed}): {per_user}")
             print(f"test_digest_kill: ok: {kills} kills, {USERS} users served, {duplicates} "
                   f"in-flight duplicates")
 

@@ -7,16 +7,17 @@
 #include "serve/site_impl.hpp"
 
 namespace asp::serve {
+
+web::Response json_response(int status, const nlohmann::json& j) {
+    return web::Response::json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 namespace {
 
 using nlohmann::json;
 using web::Method;
 using web::Request;
 using web::Response;
-
-Response json_response(int status, const json& j) {
-    return Response::json(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
-}
 
 Response error(const BadRequest& bad) { return Response::json_error(bad.status, bad.message); }
 

@@ -15,9 +15,6 @@ using web::Method;
 using web::Request;
 using web::Response;
 
-Response json_response(int status, const json& j) {
-    return Response::json(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
-}
 
 std::string csrf_field(const RequestContext& c) {
     return "<input type=\"hidden\" name=\"csrf\" value=\"" + html::escape(c.csrf) + "\">";

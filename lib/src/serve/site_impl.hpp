@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <asp/serve/site.hpp>
 
 namespace asp::serve {
@@ -76,6 +78,9 @@ Listing window_of(const std::vector<ListItem>& all, Window w);
 struct CommentPost {
     Comment comment;
 };
+
+// A JSON answer (invalid UTF-8 replaced, never thrown on).
+web::Response json_response(int status, const nlohmann::json& j);
 
 // A 4xx answer a handler returns instead of its listing.
 struct BadRequest {

@@ -68,11 +68,16 @@ if [ ! -f "$data/papers.db" ]; then
   jpg_one=$(find "$work/one" -name '*.jpg' | head -1)
   # (one process for all links: a shell loop of ln spawns 2N processes)
   sqlite3 -readonly "$data/papers.db" "SELECT replace(id, '/', '_') || 'v' || version FROM papers" |
-    python3 -c 'import os, sys
+    python3 -c 'import os, shutil, sys
 txt, jpg, data = sys.argv[1:]
-for stem in sys.stdin.read().split():
-    os.link(txt, f"{data}/txt/{stem}.txt.gz")
-    os.link(jpg, f"{data}/thumbs/{stem}.jpg")' "$txt_one" "$jpg_one" "$data"
+one = {"txt": txt, "jpg": jpg}
+src = dict(one)
+for k, stem in enumerate(sys.stdin.read().split()):
+    if k and k % 60000 == 0:  # a file takes at most 65,000 links (ext4): link a fresh copy
+        for kind in src:
+            src[kind] = shutil.copy(one[kind], f"{one[kind]}.{k}")
+    os.link(src["txt"], f"{data}/txt/{stem}.txt.gz")
+    os.link(src["jpg"], f"{data}/thumbs/{stem}.jpg")' "$txt_one" "$jpg_one" "$data"
   sqlite3 "$data/papers.db" "
     INSERT OR REPLACE INTO stage_status (stage, id, version, state, updated_at)
     SELECT s.stage, p.id, p.version, 'done', '$(date -u +%Y-%m-%dT%H:%M:%SZ)' FROM papers p,

@@ -5,13 +5,33 @@
 
 namespace asp {
 
-std::string format_iso8601(int64_t unix_seconds) {
+namespace {
+
+std::tm utc_tm(int64_t unix_seconds) {
     std::time_t t = static_cast<std::time_t>(unix_seconds);
     std::tm tm{};
     ::gmtime_r(&t, &tm);
+    return tm;
+}
+
+}  // namespace
+
+std::string format_iso8601(int64_t unix_seconds) {
+    const std::tm tm = utc_tm(unix_seconds);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+std::string format_iso8601_basic(int64_t unix_seconds) {
+    const std::tm tm = utc_tm(unix_seconds);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+int64_t to_unix_seconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 std::string utc_now_iso8601() { return format_iso8601(static_cast<int64_t>(std::time(nullptr))); }

@@ -1,16 +1,35 @@
 // Result<T>: the value of an operation that can fail in an expected way (a 404, a broken
-// PDF, a malformed id). Expected failures are values carrying a human-readable reason;
-// exceptions are kept for the unexpected (bugs, out of memory, a disk that vanished).
+// PDF, a malformed id). Expected failures are values: an Error carries a code, for callers
+// (and tests) to branch on, and a human-readable reason, for people; nobody matches the
+// reason's text. Exceptions are kept for the unexpected (bugs, out of memory, a disk that
+// vanished). Like leveldb's Status, the codes are few and coarse.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace asp {
 
+enum class ErrorCode {
+    unknown,           // not classified: only the message says what happened
+    not_found,         // no such file, object, key or record
+    corruption,        // the data is there but malformed (bad XML, a torn or foreign file)
+    io_error,          // reading or writing failed: the disk, or the network on the way
+    invalid_argument,  // the caller's input is not acceptable (a bad id, name, option)
+    busy,              // someone else holds it, or a limit is reached: try again later
+    unavailable,       // the remote side refused or failed (HTTP 5xx, throttling, denial)
+};
+
+// "not_found", ...
+std::string_view to_string(ErrorCode code);
+
 struct Error {
+    explicit Error(std::string message_, ErrorCode code_ = ErrorCode::unknown)
+        : message(std::move(message_)), code(code_) {}
     std::string message;
+    ErrorCode code;
 };
 
 template <class T>
@@ -41,5 +60,6 @@ struct Ok {};
 using Status = Result<Ok>;
 
 inline Error fail(std::string message) { return Error{std::move(message)}; }
+inline Error fail(ErrorCode code, std::string message) { return Error{std::move(message), code}; }
 
 }  // namespace asp

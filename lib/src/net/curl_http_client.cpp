@@ -1,11 +1,13 @@
 #include <asp/net/http_client.hpp>
 
 #include <algorithm>
-#include <cctype>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
 
 #include <curl/curl.h>
+
+#include <asp/core/strings.hpp>
 
 namespace asp {
 
@@ -28,15 +30,16 @@ void global_init_once() {
 }
 
 struct Transfer {
-    const HttpRequest* request;
-    HttpResponse* response;
+    const HttpRequest* request = nullptr;
+    HttpResponse* response = nullptr;
     bool aborted_by_sink = false;
     bool too_large = false;
+    // What a callback threw: libcurl is C, so nothing may unwind through it; the callback
+    // stops the transfer instead and perform() rethrows this once curl has returned.
+    std::exception_ptr thrown;
 };
 
-size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    size_t n = size * nmemb;
+size_t write_body(Transfer* t, char* data, size_t n) {
     if (t->request->on_body) {
         if (!t->request->on_body(std::string_view(data, n))) {
             t->aborted_by_sink = true;
@@ -52,25 +55,43 @@ size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
     return n;
 }
 
-size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    size_t n = size * nmemb;
+size_t read_header(Transfer* t, char* data, size_t n) {
     std::string_view line(data, n);
-    if (line.rfind("HTTP/", 0) == 0) {
+    if (line.starts_with("HTTP/")) {
         t->response->headers.clear();  // a new response (after a redirect or 100-continue)
         return n;
     }
     auto colon = line.find(':');
     if (colon == std::string_view::npos) return n;
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string name = to_lower_ascii(line.substr(0, colon));
     auto value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
         value.remove_suffix(1);
     t->response->headers[name] = std::string(value);
     return n;
+}
+
+// The callbacks libcurl calls (C): an exception is kept in the transfer and the transfer
+// stopped (0 is what libcurl takes as "abort").
+template <class Body>
+size_t guarded(Transfer* t, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (...) {
+        t->thrown = std::current_exception();
+        return 0;
+    }
+}
+
+size_t on_write(char* data, size_t size, size_t nmemb, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    return guarded(t, [&] { return write_body(t, data, size * nmemb); });
+}
+
+size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    return guarded(t, [&] { return read_header(t, data, size * nmemb); });
 }
 
 class CurlHttpClient final : public HttpClient {
@@ -84,7 +105,9 @@ public:
 
     HttpResponse perform(const HttpRequest& req) override {
         HttpResponse resp;
-        Transfer t{&req, &resp};
+        Transfer t;
+        t.request = &req;
+        t.response = &resp;
         curl_easy_reset(curl_);
         curl_easy_setopt(curl_, CURLOPT_URL, req.url.c_str());
         curl_easy_setopt(curl_, CURLOPT_USERAGENT, user_agent_.c_str());
@@ -128,6 +151,7 @@ public:
 
         CURLcode rc = curl_easy_perform(curl_);
         curl_slist_free_all(headers);
+        if (t.thrown) std::rethrow_exception(t.thrown);
         if (rc != CURLE_OK) {
             resp.transport_error = true;
             resp.status = 0;

@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include <asp/core/strings.hpp>
+
 namespace asp::web {
 namespace {
 
@@ -33,12 +35,6 @@ bool is_v4_mapped(const std::array<uint8_t, 16>& a) {
     for (int i = 0; i < 10; ++i)
         if (a[i] != 0) return false;
     return a[10] == 0xff && a[11] == 0xff;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 }  // namespace

@@ -3,21 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include <asp/core/strings.hpp>
+
 namespace asp::web {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // "q=0", "q=0.0", "q=0.000": the coding is refused.
 bool zero_quality(std::string_view params) {
@@ -49,7 +38,7 @@ bool accepts_gzip(const Request& request) {
         pos = comma + 1;
         size_t semi = item.find(';');
         auto name = trim(item.substr(0, semi));
-        if (iequals(name, "gzip"))
+        if (iequals_ascii(name, "gzip"))
             return semi == std::string_view::npos || !zero_quality(item.substr(semi + 1));
     }
     return false;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <asp/core/strings.hpp>
+
 namespace asp::web {
 namespace {
 
@@ -9,19 +11,6 @@ std::optional<std::string_view> first(const Fields& fields, std::string_view nam
     for (const auto& [k, v] : fields)
         if (k == name) return std::string_view(v);
     return std::nullopt;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 }  // namespace
@@ -96,24 +85,6 @@ Response Response::defer(std::function<Response()> work) {
     Response r;
     r.deferred = std::move(work);
     return r;
-}
-
-std::string url_decode(std::string_view s, bool plus_is_space) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '+' && plus_is_space) {
-            out += ' ';
-        } else if (c == '%' && i + 2 < s.size() &&
-                   hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
 }
 
 void set_target(Request& request, std::string_view target) {

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -26,12 +27,37 @@
 
 #include <spdlog/spdlog.h>
 
+#include <asp/core/strings.hpp>
+
 namespace asp::web {
 
 // mhd_own_pages.cpp: headers added to the pages libmicrohttpd makes itself.
 void set_own_page_headers(Fields headers);
 
 namespace {
+
+// libmicrohttpd is C and calls our callbacks from its own threads: no exception may unwind
+// through it (the process would end). Every callback runs its body through guarded(), which
+// logs what was thrown and gives libmicrohttpd `on_error` (MHD_NO: refuse or close).
+template <class Result, class Body>
+Result guarded(const char* callback, Result on_error, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        spdlog::error("libmicrohttpd callback {}: {}", callback, e.what());
+    } catch (...) {
+        spdlog::error("libmicrohttpd callback {}: unknown exception", callback);
+    }
+    return on_error;
+}
+
+template <class Body>
+void guarded_void(const char* callback, Body&& body) noexcept {
+    guarded(callback, 0, [&] {
+        body();
+        return 0;
+    });
+}
 
 // One request, from its first line to its completion.
 struct RequestState {
@@ -60,24 +86,12 @@ std::string client_ip(MHD_Connection* connection) {
     return info ? address_text(info->client_addr) : "";
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
-    auto* fields = static_cast<Fields*>(cls);
-    std::string name = key ? key : "";
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    fields->emplace_back(std::move(name), value ? value : "");
-    return MHD_YES;
+    return guarded("collect_header", MHD_NO, [&] {
+        auto* fields = static_cast<Fields*>(cls);
+        fields->emplace_back(to_lower_ascii(key ? key : ""), value ? value : "");
+        return MHD_YES;
+    });
 }
 
 void free_body(void* cls) { delete static_cast<std::shared_ptr<const std::string>*>(cls); }
@@ -110,7 +124,7 @@ void mhd_log(void*, const char* format, va_list args) {
     std::vsnprintf(buf, sizeof buf, format, args);
     std::string_view text(buf);
     while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    spdlog::debug("libmicrohttpd: {}", text);
+    guarded_void("logger", [&] { spdlog::debug("libmicrohttpd: {}", text); });
 }
 #pragma GCC diagnostic pop
 
@@ -138,7 +152,7 @@ std::optional<std::pair<int, std::string>> framing_error(const Fields& headers,
     if (!encodings.empty()) {
         if (!lengths.empty())
             return std::pair{400, std::string("Content-Length together with Transfer-Encoding")};
-        if (encodings.size() != 1 || lower(trim_ows(encodings[0])) != "chunked")
+        if (encodings.size() != 1 || to_lower_ascii(trim(encodings[0])) != "chunked")
             return std::pair{400, std::string("unsupported Transfer-Encoding (chunked must be "
                                               "the only and final coding)")};
         // A well-formed lone chunked framing is refused too (issue 15: 400 and close for every
@@ -151,7 +165,7 @@ std::optional<std::pair<int, std::string>> framing_error(const Fields& headers,
         // A field may itself be a list ("5, 5"): every element must be the same number.
         while (true) {
             size_t comma = field.find(',');
-            std::string_view item = trim_ows(field.substr(0, comma));
+            std::string_view item = trim(field.substr(0, comma));
             bool ok = !item.empty() && item.size() < 20;
             for (char c : item) ok = ok && c >= '0' && c <= '9';
             if (!ok) return std::pair{400, std::string("malformed Content-Length")};
@@ -460,90 +474,114 @@ struct HttpServer::Callbacks {
 
     // The raw request target, before libmicrohttpd decodes anything: the start of a request.
     static void* on_uri(void* cls, const char* uri, MHD_Connection* connection) {
-        auto* server = static_cast<HttpServer*>(cls);
-        server->in_flight_.fetch_add(1);
-        if (server->guard_) server->guard_->request_line(connection);
-        auto* state = new RequestState();
-        set_target(state->request, uri ? uri : "");
-        return state;
+        return guarded("on_uri", static_cast<void*>(nullptr), [&] {
+            auto* server = static_cast<HttpServer*>(cls);
+            auto state = std::make_unique<RequestState>();
+            set_target(state->request, uri ? uri : "");
+            if (server->guard_) server->guard_->request_line(connection);
+            server->in_flight_.fetch_add(1);
+            return state.release();
+        });
     }
 
     static void on_completed(void* cls, MHD_Connection* connection, void** con_cls,
                              MHD_RequestTerminationCode) {
-        auto* server = static_cast<HttpServer*>(cls);
-        if (con_cls && *con_cls) {
-            delete static_cast<RequestState*>(*con_cls);
-            *con_cls = nullptr;
-            server->in_flight_.fetch_sub(1);
-        }
-        if (server->guard_) server->guard_->answered(connection);
+        guarded_void("on_completed", [&] {
+            auto* server = static_cast<HttpServer*>(cls);
+            if (con_cls && *con_cls) {
+                delete static_cast<RequestState*>(*con_cls);
+                *con_cls = nullptr;
+                server->in_flight_.fetch_sub(1);
+            }
+            if (server->guard_) server->guard_->answered(connection);
+        });
     }
 
     static MHD_Result on_accept(void* cls, const sockaddr* addr, socklen_t) {
-        auto* server = static_cast<HttpServer*>(cls);
-        return server->guard_->admit(addr) ? MHD_YES : MHD_NO;
+        return guarded("on_accept", MHD_NO, [&] {
+            auto* server = static_cast<HttpServer*>(cls);
+            return server->guard_->admit(addr) ? MHD_YES : MHD_NO;
+        });
     }
 
     static void on_connection(void* cls, MHD_Connection* connection, void**,
                               MHD_ConnectionNotificationCode code) {
-        auto* server = static_cast<HttpServer*>(cls);
-        if (code == MHD_CONNECTION_NOTIFY_STARTED)
-            server->guard_->started(connection);
-        else
-            server->guard_->closed(connection);
+        guarded_void("on_connection", [&] {
+            auto* server = static_cast<HttpServer*>(cls);
+            if (code == MHD_CONNECTION_NOTIFY_STARTED)
+                server->guard_->started(connection);
+            else
+                server->guard_->closed(connection);
+        });
     }
 
     static MHD_Result on_request(void* cls, MHD_Connection* connection, const char*,
                                  const char* method, const char*, const char* upload_data,
                                  size_t* upload_data_size, void** con_cls) {
-        auto* server = static_cast<HttpServer*>(cls);
-        auto* state = static_cast<RequestState*>(*con_cls);
-        if (state == nullptr) return MHD_NO;  // no request line seen: cannot happen
-        Request& req = state->request;
-        if (!state->started) {
-            state->started = true;
-            // First call: the headers are complete, the body has not been read.
-            req.method = parse_method(method ? method : "");
-            MHD_get_connection_values(connection, MHD_HEADER_KIND, &collect_header, &req.headers);
-            req.client_ip = client_ip(connection);
-            if (const auto& proxies = server->options_.trusted_proxies; !proxies.empty()) {
-                std::vector<std::string_view> forwarded;
-                for (const auto& [name, value] : req.headers)
-                    if (name == "x-forwarded-for") forwarded.emplace_back(value);
-                req.client_ip = proxies.client_address(req.client_ip, forwarded);
-            }
-            if (auto cookie = req.header("cookie")) req.cookies = parse_cookie_header(*cookie);
-            if (auto error = framing_error(req.headers, server->options_.max_body_bytes))
-                return refuse(server, connection, *state, error->first, error->second);
-            return MHD_YES;
-        }
-        if (*upload_data_size > 0) {
-            if (!state->too_large) {
-                if (req.body.size() + *upload_data_size > server->options_.max_body_bytes) {
-                    state->too_large = true;
-                    req.body.clear();
-                    req.body.shrink_to_fit();
-                } else {
-                    req.body.append(upload_data, *upload_data_size);
+        return guarded("on_request", MHD_NO, [&] {
+            auto* server = static_cast<HttpServer*>(cls);
+            auto* state = static_cast<RequestState*>(*con_cls);
+            if (state == nullptr) return MHD_NO;  // no request line seen: cannot happen
+            Request& req = state->request;
+            if (!state->started) {
+                state->started = true;
+                // First call: the headers are complete, the body has not been read.
+                req.method = parse_method(method ? method : "");
+                MHD_get_connection_values(connection, MHD_HEADER_KIND, &collect_header, &req.headers);
+                req.client_ip = client_ip(connection);
+                if (const auto& proxies = server->options_.trusted_proxies; !proxies.empty()) {
+                    std::vector<std::string_view> forwarded;
+                    for (const auto& [name, value] : req.headers)
+                        if (name == "x-forwarded-for") forwarded.emplace_back(value);
+                    req.client_ip = proxies.client_address(req.client_ip, forwarded);
                 }
+                if (auto cookie = req.header("cookie")) req.cookies = parse_cookie_header(*cookie);
+                if (auto error = framing_error(req.headers, server->options_.max_body_bytes))
+                    return refuse(server, connection, *state, error->first, error->second);
+                return MHD_YES;
             }
-            *upload_data_size = 0;
-            return MHD_YES;
-        }
-        if (state->deferred) {  // resumed: the worker's answer is ready
-            if (state->answered || !state->result) return MHD_YES;
+            if (*upload_data_size > 0) {
+                if (!state->too_large) {
+                    if (req.body.size() + *upload_data_size > server->options_.max_body_bytes) {
+                        state->too_large = true;
+                        req.body.clear();
+                        req.body.shrink_to_fit();
+                    } else {
+                        req.body.append(upload_data, *upload_data_size);
+                    }
+                }
+                *upload_data_size = 0;
+                return MHD_YES;
+            }
+            if (state->deferred) {  // resumed: the worker's answer is ready
+                if (state->answered || !state->result) return MHD_YES;
+                state->answered = true;
+                Response response = std::move(*state->result);
+                state->result.reset();
+                return answer(server, connection, *state, std::move(response));
+            }
+            if (state->answered) return MHD_YES;
+            if (state->too_large)
+                return refuse(server, connection, *state, 413, "request body too large");
+            Response response = handle(server, req);
+            if (response.deferred) return defer(server, connection, *state, std::move(response.deferred));
             state->answered = true;
-            Response response = std::move(*state->result);
-            state->result.reset();
             return answer(server, connection, *state, std::move(response));
+        });
+    }
+
+    // The application's answer; what it throws becomes a 500 (as a deferred answer's would).
+    static Response handle(HttpServer* server, Request& req) {
+        try {
+            return server->handler_(req);
+        } catch (const std::exception& e) {
+            spdlog::error("{} {}: {}", method_name(req.method), req.path, e.what());
+        } catch (...) {
+            spdlog::error("{} {}: unknown exception", method_name(req.method), req.path);
         }
-        if (state->answered) return MHD_YES;
-        if (state->too_large)
-            return refuse(server, connection, *state, 413, "request body too large");
-        Response response = server->handler_(req);
-        if (response.deferred) return defer(server, connection, *state, std::move(response.deferred));
-        state->answered = true;
-        return answer(server, connection, *state, std::move(response));
+        Response r = Response::json_error(500, "internal error");
+        if (server->options_.finish_own_response) server->options_.finish_own_response(r);
+        return r;
     }
 
     // Hands the work to a worker and suspends the connection until its answer is stored.

@@ -1,5 +1,7 @@
 #include <asp/web/url.hpp>
 
+#include <asp/core/hex.hpp>
+
 namespace asp {
 namespace {
 
@@ -11,7 +13,6 @@ bool unreserved(unsigned char c) {
 }  // namespace
 
 std::string url_encode(std::string_view s, bool keep_slash) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(s.size() * 3);
     for (unsigned char c : s) {
@@ -19,8 +20,27 @@ std::string url_encode(std::string_view s, bool keep_slash) {
             out += static_cast<char>(c);
         } else {
             out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
+            out += kHexDigitsUpper[c >> 4];
+            out += kHexDigitsUpper[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string url_decode(std::string_view s, bool plus_is_space) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        const int hi = i + 2 < s.size() ? hex_digit_value(s[i + 1]) : -1;
+        const int lo = i + 2 < s.size() ? hex_digit_value(s[i + 2]) : -1;
+        if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else if (c == '%' && hi >= 0 && lo >= 0) {
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else {
+            out += c;
         }
     }
     return out;

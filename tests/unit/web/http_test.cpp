@@ -6,6 +6,7 @@
 #include "unit/catch_compat.hpp"
 
 using namespace asp::web;
+using asp::url_decode;
 
 TEST_CASE("query strings and cookies decode leniently", "[web]") {
     auto q = parse_query_string("q=a+b%20c&x=%zz&&empty&v=%E2%9C%93");

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <asp/web/url.hpp>
+
 namespace asp::web {
 
 enum class Method { Get, Head, Post, Put, Patch, Delete, Other };
@@ -74,9 +76,7 @@ struct Response {
     static Response defer(std::function<Response()> work);
 };
 
-// Percent-decoding ("+" as space when `plus_is_space`); invalid escapes are kept verbatim.
-std::string url_decode(std::string_view s, bool plus_is_space);
-// (Percent-encoding: asp::url_encode in <asp/web/url.hpp>.)
+// (Percent-encoding and decoding: asp::url_encode, asp::url_decode in <asp/web/url.hpp>.)
 // "a=1&b=x%20y" -> fields.
 Fields parse_query_string(std::string_view qs);
 // A request target ("/api/search?q=x") into request.path (decoded) and request.query.

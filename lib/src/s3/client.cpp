@@ -1,27 +1,19 @@
 #include <asp/s3/client.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <random>
-#include <thread>
 
 #include <tinyxml2.h>
 
+#include <asp/core/c_file.hpp>
+#include <asp/core/sha256.hpp>
+#include <asp/core/time.hpp>
 #include <asp/net/http_client.hpp>
 
 namespace asp::s3 {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string amz_date_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
 
 struct S3Error {
     std::string code, message;
@@ -54,7 +46,8 @@ std::string xml_text(tinyxml2::XMLElement* parent, const char* name) {
 }  // namespace
 
 Result<S3Url> parse_s3_url(std::string_view url) {
-    if (url.rfind("s3://", 0) != 0) return fail("not an s3:// URL: " + std::string(url));
+    if (!url.starts_with("s3://"))
+        return fail(ErrorCode::invalid_argument, "not an s3:// URL: " + std::string(url));
     url.remove_prefix(5);
     auto slash = url.find('/');
     S3Url out;
@@ -66,10 +59,11 @@ Result<S3Url> parse_s3_url(std::string_view url) {
         out.prefix = std::string(prefix);
     }
     if (out.bucket.size() < 3 || out.bucket.size() > 63)
-        return fail("bad bucket name in s3://" + std::string(url) + " (3 to 63 characters)");
+        return fail(ErrorCode::invalid_argument,
+                    "bad bucket name in s3://" + std::string(url) + " (3 to 63 characters)");
     for (char c : out.bucket)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            return fail("bad bucket name in s3://" + std::string(url) +
+            return fail(ErrorCode::invalid_argument, "bad bucket name in s3://" + std::string(url) +
                         " (lower-case letters, digits, '-' and '.')");
     return out;
 }
@@ -109,16 +103,16 @@ struct S3Client::Call {
     bool long_transfer = false;
     // Filled by send():
     bool sink_aborted = false;
+    std::optional<Error> no_credentials;  // why send() could not sign
     std::string error_prefix;  // the start of a streamed body, to read S3's error from
     std::string describe() const {
         return method + " s3://" + bucket + "/" + key;
     }
 };
 
-S3Client::S3Client(HttpClient& http, CredentialsProvider& credentials, S3Config config)
-    : http_(http), credentials_(credentials), config_(std::move(config)) {
-    if (!config_.sleep) config_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
-    if (!config_.amz_date) config_.amz_date = amz_date_now;
+S3Client::S3Client(HttpClient& http, CredentialsProvider& credentials, S3Config config,
+                   Clock& clock)
+    : http_(http), credentials_(credentials), config_(std::move(config)), clock_(clock) {
     std::string ep = config_.endpoint;
     if (ep.empty()) {
         scheme_ = "https";
@@ -165,6 +159,7 @@ HttpResponse S3Client::send(Call& call) {
         HttpResponse r;
         r.status = -1;  // not retryable: reported by send_with_retries
         r.error = creds.error().message;
+        call.no_credentials = creds.error();
         return r;
     }
     bool vh = use_virtual_host(config_, call.bucket);
@@ -177,7 +172,7 @@ HttpResponse S3Client::send(Call& call) {
     sr.path = path;
     sr.query = call.query;
     sr.payload_sha256_hex = call.body.empty() ? std::string(kEmptySha256) : sha256_hex(call.body);
-    std::string amz_date = config_.amz_date();
+    std::string amz_date = format_iso8601_basic(to_unix_seconds(clock_.wall_now()));
     std::map<std::string, std::string> headers = call.headers;
     headers["host"] = host;
     headers["x-amz-date"] = amz_date;
@@ -222,8 +217,9 @@ Result<HttpResponse> S3Client::send_with_retries(Call& call) {
     std::string last;
     for (int attempt = 1;; ++attempt) {
         HttpResponse r = send(call);
-        if (r.status == -1) return fail(r.error);
-        if (call.sink_aborted) return fail(call.describe() + ": aborted by the receiver");
+        if (r.status == -1) return call.no_credentials ? *call.no_credentials : fail(r.error);
+        if (call.sink_aborted)
+            return fail(ErrorCode::io_error, call.describe() + ": aborted by the receiver");
         if (r.ok() || r.status == 404 || r.status == 304) return r;
         S3Error e = parse_error(call.sink ? std::string_view(call.error_prefix)
                                           : std::string_view(r.body));
@@ -232,15 +228,17 @@ Result<HttpResponse> S3Client::send_with_retries(Call& call) {
         else
             last = "HTTP " + std::to_string(r.status) + (e.code.empty() ? "" : " " + e.code) +
                    (e.message.empty() ? "" : ": " + e.message);
-        if (!retryable(r, e)) return fail(call.describe() + ": " + last);
+        // Trouble on the way (no answer) or the service refusing or failing (an answer).
+        const ErrorCode code = r.transport_error ? ErrorCode::io_error : ErrorCode::unavailable;
+        if (!retryable(r, e)) return fail(code, call.describe() + ": " + last);
         if (attempt >= config_.max_attempts)
-            return fail(call.describe() + ": " + last + " (gave up after " +
-                        std::to_string(attempt) + " attempts)");
+            return fail(code, call.describe() + ": " + last + " (gave up after " +
+                                  std::to_string(attempt) + " attempts)");
         // Exponential backoff with "equal jitter": half fixed, half random.
         auto cap = std::min<int64_t>(config_.max_delay.count(),
                                      config_.base_delay.count() << std::min(attempt - 1, 20));
         auto delay = cap / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(cap / 2 + 1));
-        config_.sleep(std::chrono::milliseconds(delay));
+        clock_.sleep_for(std::chrono::milliseconds(delay));
     }
 }
 
@@ -255,11 +253,12 @@ Result<std::vector<ObjectInfo>> S3Client::list(const std::string& bucket, const 
         if (!token.empty()) call.query.emplace_back("continuation-token", token);
         auto r = send_with_retries(call);
         if (!r.ok()) return r.error();
-        if (r->status == 404) return fail("LIST s3://" + bucket + ": no such bucket");
+        if (r->status == 404) return fail(ErrorCode::not_found, "LIST s3://" + bucket + ": no such bucket");
         tinyxml2::XMLDocument doc;
         if (doc.Parse(r->body.data(), r->body.size()) != tinyxml2::XML_SUCCESS ||
             !doc.RootElement() || std::string_view(doc.RootElement()->Name()) != "ListBucketResult")
-            return fail("LIST s3://" + bucket + "/" + prefix + ": malformed response");
+            return fail(ErrorCode::corruption,
+                        "LIST s3://" + bucket + "/" + prefix + ": malformed response");
         auto* root = doc.RootElement();
         for (auto* c = root->FirstChildElement("Contents"); c; c = c->NextSiblingElement("Contents")) {
             ObjectInfo o;
@@ -271,7 +270,9 @@ Result<std::vector<ObjectInfo>> S3Client::list(const std::string& bucket, const 
         bool truncated = xml_text(root, "IsTruncated") == "true";
         token = xml_text(root, "NextContinuationToken");
         if (!truncated) break;
-        if (token.empty()) return fail("LIST s3://" + bucket + ": truncated page without a token");
+        if (token.empty())
+            return fail(ErrorCode::corruption,
+                        "LIST s3://" + bucket + ": truncated page without a token");
     }
     return out;
 }
@@ -312,7 +313,7 @@ Status S3Client::download(const std::string& bucket, const std::string& key,
     call.long_transfer = true;
     auto r = send_with_retries(call);
     if (!r.ok()) return r.error();
-    if (r->status == 404) return fail(call.describe() + ": no such object");
+    if (r->status == 404) return fail(ErrorCode::not_found, call.describe() + ": no such object");
     return Ok{};
 }
 
@@ -327,7 +328,7 @@ Status S3Client::put(const std::string& bucket, const std::string& key, std::str
     call.long_transfer = true;
     auto r = send_with_retries(call);
     if (!r.ok()) return r.error();
-    if (r->status == 404) return fail(call.describe() + ": no such bucket");
+    if (r->status == 404) return fail(ErrorCode::not_found, call.describe() + ": no such bucket");
     return Ok{};
 }
 
@@ -353,18 +354,17 @@ std::string read_chunk(std::FILE* f, uint64_t n, const fs::path& path) {
 Status S3Client::upload_file(const std::string& bucket, const std::string& key, const fs::path& file) {
     std::error_code ec;
     uint64_t size = fs::file_size(file, ec);
-    if (ec) return fail("cannot read " + file.string() + ": " + ec.message());
+    if (ec) return fail(ErrorCode::io_error, "cannot read " + file.string() + ": " + ec.message());
     if (size > config_.multipart_threshold) return upload_multipart(bucket, key, file, size);
-    std::FILE* f = std::fopen(file.c_str(), "rb");
-    if (!f) return fail("cannot open " + file.string());
+    CFile f = open_c_file(file, "rb");
+    if (!f) return fail(ErrorCode::io_error, "cannot open " + file.string());
     std::string body;
     try {
-        body = read_chunk(f, size, file);
+        body = read_chunk(f.get(), size, file);
     } catch (const std::exception& e) {
-        std::fclose(f);
-        return fail(e.what());
+        return fail(ErrorCode::io_error, e.what());
     }
-    std::fclose(f);
+    f.reset();
     return put(bucket, key, body);
 }
 
@@ -382,30 +382,30 @@ Status S3Client::upload_multipart(const std::string& bucket, const std::string& 
     if (doc.Parse(r->body.data(), r->body.size()) == tinyxml2::XML_SUCCESS && doc.RootElement())
         upload_id = xml_text(doc.RootElement(), "UploadId");
     if (!r->ok() || upload_id.empty())
-        return fail(start.describe() + ": could not start a multipart upload (HTTP " +
-                    std::to_string(r->status) + ")");
+        return fail(ErrorCode::unavailable, start.describe() +
+                                                ": could not start a multipart upload (HTTP " +
+                                                std::to_string(r->status) + ")");
 
-    auto abort_upload = [&](const std::string& why) -> Status {
+    auto abort_upload = [&](Error why) -> Status {
         Call abort;
         abort.method = "DELETE";
         abort.bucket = bucket;
         abort.key = key;
         abort.query = {{"uploadId", upload_id}};
         (void)send_with_retries(abort);  // best effort: the error that matters is `why`
-        return fail(why);
+        return why;
     };
 
-    std::FILE* f = std::fopen(file.c_str(), "rb");
-    if (!f) return abort_upload("cannot open " + file.string());
+    CFile f = open_c_file(file, "rb");
+    if (!f) return abort_upload(Error("cannot open " + file.string(), ErrorCode::io_error));
     std::string complete = "<CompleteMultipartUpload>";
     int part = 1;
     for (uint64_t offset = 0; offset < size; offset += config_.part_size, ++part) {
         std::string chunk;
         try {
-            chunk = read_chunk(f, std::min(config_.part_size, size - offset), file);
+            chunk = read_chunk(f.get(), std::min(config_.part_size, size - offset), file);
         } catch (const std::exception& e) {
-            std::fclose(f);
-            return abort_upload(e.what());
+            return abort_upload(Error(e.what(), ErrorCode::io_error));
         }
         Call put_part;
         put_part.method = "PUT";
@@ -417,15 +417,17 @@ Status S3Client::upload_multipart(const std::string& bucket, const std::string& 
         auto pr = send_with_retries(put_part);
         auto etag = pr.ok() ? pr->header("etag") : std::nullopt;
         if (!pr.ok() || !pr->ok() || !etag) {
-            std::fclose(f);
-            return abort_upload(pr.ok() ? put_part.describe() + ": part " + std::to_string(part) +
-                                              " not accepted (HTTP " + std::to_string(pr->status) + ")"
-                                        : pr.error().message);
+            f.reset();
+            return abort_upload(pr.ok() ? Error(put_part.describe() + ": part " +
+                                                    std::to_string(part) + " not accepted (HTTP " +
+                                                    std::to_string(pr->status) + ")",
+                                                ErrorCode::unavailable)
+                                        : pr.error());
         }
         complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + *etag +
                     "</ETag></Part>";
     }
-    std::fclose(f);
+    f.reset();
     complete += "</CompleteMultipartUpload>";
     Call finish;
     finish.method = "POST";
@@ -435,12 +437,15 @@ Status S3Client::upload_multipart(const std::string& bucket, const std::string& 
     finish.body = complete;
     finish.headers["content-type"] = "application/xml";
     auto fr = send_with_retries(finish);
-    if (!fr.ok()) return abort_upload(fr.error().message);
+    if (!fr.ok()) return abort_upload(fr.error());
     // S3 can answer 200 and still fail the completion: the error is then in the body.
     auto e = parse_error(fr->body);
     if (!fr->ok() || !e.code.empty())
-        return abort_upload(finish.describe() + ": completing the upload failed (" +
-                            (e.code.empty() ? "HTTP " + std::to_string(fr->status) : e.code) + ")");
+        return abort_upload(Error(finish.describe() + ": completing the upload failed (" +
+                                      (e.code.empty() ? "HTTP " + std::to_string(fr->status)
+                                                      : e.code) +
+                                      ")",
+                                  ErrorCode::unavailable));
     return Ok{};
 }
 

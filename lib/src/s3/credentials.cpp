@@ -8,17 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include <asp/core/atomic_file.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/core/time.hpp>
 #include <asp/net/http_client.hpp>
 
 namespace asp::s3 {
 namespace {
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return std::string(s);
-}
+// Blanks around a line of a credentials file (CRLF files end their lines in '\r').
+constexpr std::string_view kLineBlanks = " \t\r";
 
 std::optional<std::string> non_empty(const EnvLookup& env, std::string_view name) {
     auto v = env(name);
@@ -40,14 +38,14 @@ private:
 // IMDSv2: a session token first (PUT), then the role name, then the role's temporary keys.
 class InstanceRoleProvider {
 public:
-    InstanceRoleProvider(HttpClient& http, std::string endpoint)
-        : http_(http), endpoint_(std::move(endpoint)) {
+    InstanceRoleProvider(HttpClient& http, Clock& clock, std::string endpoint)
+        : http_(http), clock_(clock), endpoint_(std::move(endpoint)) {
         while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
     }
 
     Result<Credentials> get() {
         std::lock_guard lock(mu_);
-        auto now = std::chrono::system_clock::now();
+        auto now = clock_.wall_now();
         if (cached_ && now + std::chrono::minutes(5) < expiration_) return *cached_;
         auto fresh = fetch();
         if (!fresh.ok()) {
@@ -81,23 +79,24 @@ private:
         auto tok = call("PUT", "/latest/api/token",
                         {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}});
         if (!tok.ok())
-            return fail(where + ": no IMDSv2 token (" +
+            return fail(ErrorCode::unavailable, where + ": no IMDSv2 token (" +
                         (tok.transport_error ? tok.error : "HTTP " + std::to_string(tok.status)) +
                         ")");
         std::map<std::string, std::string> auth{{"X-aws-ec2-metadata-token", tok.body}};
         auto roles = call("GET", "/latest/meta-data/iam/security-credentials/", auth);
         if (!roles.ok())
-            return fail(where + ": no instance role (HTTP " + std::to_string(roles.status) + ")");
-        std::string role = trim(roles.body.substr(0, roles.body.find('\n')));
-        if (role.empty()) return fail(where + ": no instance role attached");
+            return fail(ErrorCode::unavailable,
+                        where + ": no instance role (HTTP " + std::to_string(roles.status) + ")");
+        std::string role(trim(std::string_view(roles.body).substr(0, roles.body.find('\n')), kLineBlanks));
+        if (role.empty()) return fail(ErrorCode::not_found, where + ": no instance role attached");
         auto keys = call("GET", "/latest/meta-data/iam/security-credentials/" + role, auth);
         if (!keys.ok())
-            return fail(where + ": no credentials for role " + role + " (HTTP " +
+            return fail(ErrorCode::unavailable, where + ": no credentials for role " + role + " (HTTP " +
                         std::to_string(keys.status) + ")");
         auto j = nlohmann::json::parse(keys.body, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("AccessKeyId") ||
             !j.contains("SecretAccessKey"))
-            return fail(where + ": malformed credentials for role " + role);
+            return fail(ErrorCode::corruption, where + ": malformed credentials for role " + role);
         Credentials c{j.value("AccessKeyId", ""), j.value("SecretAccessKey", ""),
                       j.value("Token", "")};
         auto exp = parse_iso8601(j.value("Expiration", ""));
@@ -105,13 +104,14 @@ private:
         // (Clamped to the year 2100: system_clock's nanoseconds end in 2262.)
         expiration_ = exp ? std::chrono::system_clock::time_point(
                                 std::chrono::seconds(std::min<int64_t>(*exp, 4102444800)))
-                          : std::chrono::system_clock::now() + std::chrono::hours(1);
+                          : clock_.wall_now() + std::chrono::hours(1);
         role_ = role;
         cached_ = c;
         return Ok{};
     }
 
     HttpClient& http_;
+    Clock& clock_;
     std::string endpoint_;
     std::mutex mu_;
     std::optional<Credentials> cached_;
@@ -121,7 +121,8 @@ private:
 
 class ChainProvider final : public CredentialsProvider {
 public:
-    ChainProvider(HttpClient& http, EnvLookup env) : http_(http), env_(std::move(env)) {}
+    ChainProvider(HttpClient& http, EnvLookup env, Clock& clock)
+        : http_(http), env_(std::move(env)), clock_(clock) {}
 
     Result<Credentials> get() override {
         if (fixed_) return fixed_->get();
@@ -156,12 +157,14 @@ public:
 
         auto disabled = env_("AWS_EC2_METADATA_DISABLED");
         if (disabled && (*disabled == "true" || *disabled == "1"))
-            return fail("no AWS credentials: " + looked + "; instance metadata disabled");
+            return fail(ErrorCode::not_found,
+                        "no AWS credentials: " + looked + "; instance metadata disabled");
         auto imds = std::make_unique<InstanceRoleProvider>(
-            http_, non_empty(env_, "AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            http_, clock_, non_empty(env_, "AWS_EC2_METADATA_SERVICE_ENDPOINT")
                        .value_or("http://169.254.169.254"));
         auto c = imds->get();
-        if (!c.ok()) return fail("no AWS credentials: " + looked + "; " + c.error().message);
+        if (!c.ok())
+            return fail(ErrorCode::not_found, "no AWS credentials: " + looked + "; " + c.error().message);
         imds_ = std::move(imds);
         return c;
     }
@@ -175,6 +178,7 @@ public:
 private:
     HttpClient& http_;
     EnvLookup env_;
+    Clock& clock_;
     std::unique_ptr<StaticProvider> fixed_;
     std::unique_ptr<InstanceRoleProvider> imds_;
 };
@@ -194,21 +198,22 @@ std::optional<Credentials> parse_shared_credentials(std::string_view text, std::
     bool in_profile = false;
     while (!text.empty()) {
         auto nl = text.find('\n');
-        std::string line = trim(text.substr(0, nl));
+        std::string line(trim(text.substr(0, nl), kLineBlanks));
         text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
         if (line.empty() || line[0] == '#' || line[0] == ';') continue;
         if (line.front() == '[' && line.back() == ']') {
-            std::string name = trim(std::string_view(line).substr(1, line.size() - 2));
+            std::string name(trim(std::string_view(line).substr(1, line.size() - 2), kLineBlanks));
             // ~/.aws/config spells non-default sections "profile NAME".
-            if (name.rfind("profile ", 0) == 0) name = trim(std::string_view(name).substr(8));
+            if (name.starts_with("profile "))
+                name = std::string(trim(std::string_view(name).substr(8), kLineBlanks));
             in_profile = name == profile;
             continue;
         }
         if (!in_profile) continue;
         auto eq = line.find('=');
         if (eq == std::string::npos) continue;
-        std::string key = trim(std::string_view(line).substr(0, eq));
-        std::string value = trim(std::string_view(line).substr(eq + 1));
+        std::string key(trim(std::string_view(line).substr(0, eq), kLineBlanks));
+        std::string value(trim(std::string_view(line).substr(eq + 1), kLineBlanks));
         if (key == "aws_access_key_id") c.access_key_id = value;
         else if (key == "aws_secret_access_key") c.secret_access_key = value;
         else if (key == "aws_session_token") c.session_token = value;
@@ -224,8 +229,9 @@ std::string region_from_env(const EnvLookup& env) {
 }
 
 std::unique_ptr<CredentialsProvider> make_default_credentials_provider(HttpClient& http,
-                                                                       EnvLookup env) {
-    return std::make_unique<ChainProvider>(http, std::move(env));
+                                                                       EnvLookup env,
+                                                                       Clock& clock) {
+    return std::make_unique<ChainProvider>(http, std::move(env), clock);
 }
 
 std::unique_ptr<CredentialsProvider> make_static_credentials_provider(Credentials credentials) {

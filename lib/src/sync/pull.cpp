@@ -2,7 +2,7 @@
 #include <set>
 
 #include <asp/core/atomic_file.hpp>
-#include <asp/s3/sigv4.hpp>
+#include <asp/core/sha256.hpp>
 #include <asp/sync/sync.hpp>
 
 #include "sync/sync_internal.hpp"
@@ -27,12 +27,12 @@ Status fetch_one(s3::S3Client& client, const SyncParams& params, const ManifestE
                  LocalState& state) {
     const fs::path target = params.data_dir.root() / e.path;
     std::unique_ptr<AtomicFile> out;
-    std::unique_ptr<s3::Sha256> hash;
+    std::unique_ptr<Sha256> hash;
     uint64_t received = 0;
     auto restart = [&] {
         out.reset();  // removes the previous attempt's temporary file
         out = std::make_unique<AtomicFile>(target);
-        hash = std::make_unique<s3::Sha256>();
+        hash = std::make_unique<Sha256>();
         received = 0;
     };
     auto sink = [&](std::string_view chunk) {

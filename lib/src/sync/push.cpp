@@ -4,8 +4,9 @@
 #include <random>
 #include <set>
 
+#include <asp/core/clock.hpp>
+#include <asp/core/sha256.hpp>
 #include <asp/core/time.hpp>
-#include <asp/s3/sigv4.hpp>
 #include <asp/sync/sync.hpp>
 
 #include "sync/sync_internal.hpp"
@@ -16,13 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string new_manifest_id() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
     std::mt19937_64 rng{std::random_device{}()};
-    return std::string(buf) + "-" + s3::sha256_hex(std::to_string(rng())).substr(0, 8);
+    return format_iso8601_basic(to_unix_seconds(system_clock().wall_now())) + "-" +
+           sha256_hex(std::to_string(rng())).substr(0, 8);
 }
 
 std::string hostname() {

@@ -13,7 +13,8 @@
 #include <sqlite3.h>
 
 #include <asp/core/atomic_file.hpp>
-#include <asp/s3/sigv4.hpp>
+#include <asp/core/c_file.hpp>
+#include <asp/core/sha256.hpp>
 #include <asp/sync/sync.hpp>
 
 namespace asp::sync {
@@ -23,10 +24,6 @@ using nlohmann::json;
 namespace {
 constexpr const char* kManifestFormat = "arxiv-sanity-cpp sync manifest";
 constexpr int kManifestVersion = 1;
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool safe_relative_path(const std::string& p) {
     if (p.empty() || p.front() == '/' || p.back() == '/') return false;
@@ -45,10 +42,10 @@ bool safe_relative_path(const std::string& p) {
 bool is_synced_path(const std::string& relative, const std::vector<std::string>& excludes) {
     if (!safe_relative_path(relative)) return false;
     // Per-host pipeline logs (Makefile.pipeline writes logs/ while sync pushes).
-    if (relative.rfind("logs/", 0) == 0) return false;
+    if (relative.starts_with("logs/")) return false;
     std::string name = relative.substr(relative.rfind('/') + 1);
-    if (ends_with(name, "-wal") || ends_with(name, "-shm") || ends_with(name, "-journal") ||
-        ends_with(name, ".lock"))
+    if (name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with("-journal") ||
+        name.ends_with(".lock"))
         return false;
     for (const auto& pattern : excludes) {
         std::string pat = pattern;
@@ -162,24 +159,22 @@ std::optional<FileStamp> stamp_of(const fs::path& file) {
 }
 
 std::string sha256_of_file(const fs::path& file) {
-    std::FILE* f = std::fopen(file.c_str(), "rb");
+    CFile f = open_c_file(file, "rb");
     if (!f) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
-    s3::Sha256 h;
+    Sha256 h;
     std::string buf(1 << 20, '\0');
     size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) h.update(std::string_view(buf.data(), n));
-    bool err = std::ferror(f);
-    std::fclose(f);
-    if (err) throw std::runtime_error("cannot read " + file.string());
+    while ((n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0)
+        h.update(std::string_view(buf.data(), n));
+    if (std::ferror(f.get())) throw std::runtime_error("cannot read " + file.string());
     return h.hex_digest();
 }
 
 bool is_sqlite_file(const fs::path& file) {
-    std::FILE* f = std::fopen(file.c_str(), "rb");
+    CFile f = open_c_file(file, "rb");
     if (!f) return false;
     char magic[16] = {};
-    size_t n = std::fread(magic, 1, sizeof magic, f);
-    std::fclose(f);
+    size_t n = std::fread(magic, 1, sizeof magic, f.get());
     return n == sizeof magic && std::memcmp(magic, "SQLite format 3", 16) == 0;
 }
 

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <map>
 
+#include <asp/core/sha256.hpp>
+
 #include "unit/catch_compat.hpp"
+#include "unit/fake_clock.hpp"
 #include "unit/test_support.hpp"
 
 using namespace asp;
@@ -51,13 +54,11 @@ struct Fixture {
     ScriptedHttp http;
     std::unique_ptr<CredentialsProvider> creds =
         make_static_credentials_provider({"AKID", "SECRET", "TOKEN"});
-    std::vector<std::chrono::milliseconds> sleeps;
+    test::FakeClock clock;  // 2026-01-01T00:00:00Z; records the retries' waits
     S3Config config(std::string endpoint = "") {
         S3Config c;
         c.region = "eu-west-3";
         c.endpoint = std::move(endpoint);
-        c.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
-        c.amz_date = [] { return std::string("20260101T000000Z"); };
         return c;
     }
 };
@@ -75,7 +76,7 @@ EnvLookup env_of(std::map<std::string, std::string> m) {
 TEST_CASE("S3 URLs: virtual-hosted on AWS, path-style on other endpoints", "[s3]") {
     Fixture f;
     f.http.handler = [](const HttpRequest&) { return reply(200, "x"); };
-    S3Client aws(f.http, *f.creds, f.config());
+    S3Client aws(f.http, *f.creds, f.config(), f.clock);
     REQUIRE(aws.get("my-bucket", "dir/a b+ü.txt").ok());
     const auto& req = f.http.seen.back();
     CHECK(req.url == "https://my-bucket.s3.eu-west-3.amazonaws.com/dir/a%20b%2B%C3%BC.txt");
@@ -88,7 +89,7 @@ TEST_CASE("S3 URLs: virtual-hosted on AWS, path-style on other endpoints", "[s3]
           std::string::npos);
     CHECK(aws.object_url("dotted.bucket", "k") == "https://s3.eu-west-3.amazonaws.com/dotted.bucket/k");
 
-    S3Client local(f.http, *f.creds, f.config("http://127.0.0.1:9000/"));
+    S3Client local(f.http, *f.creds, f.config("http://127.0.0.1:9000/"), f.clock);
     REQUIRE(local.put("bkt", "p/k", "body").ok());
     CHECK(f.http.seen.back().url == "http://127.0.0.1:9000/bkt/p/k");
     CHECK(f.http.seen.back().headers.at("host") == "127.0.0.1:9000");
@@ -106,8 +107,8 @@ TEST_CASE("S3 URLs: virtual-hosted on AWS, path-style on other endpoints", "[s3]
 
     CHECK(parse_s3_url("s3://bkt/a/b/")->prefix == "a/b");
     CHECK(parse_s3_url("s3://bkt")->prefix.empty());
-    CHECK_FALSE(parse_s3_url("http://bkt/x").ok());
-    CHECK_FALSE(parse_s3_url("s3://Bad_Bucket/x").ok());
+    CHECK(parse_s3_url("http://bkt/x").error().code == ErrorCode::invalid_argument);
+    CHECK(parse_s3_url("s3://Bad_Bucket/x").error().code == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("S3 retries 5xx, SlowDown and transport errors with growing waits, then fails clearly", "[s3]") {
@@ -120,20 +121,21 @@ TEST_CASE("S3 retries 5xx, SlowDown and transport errors with growing waits, the
         if (calls == 3) return reply(400, "<Error><Code>SlowDown</Code></Error>");
         return reply(200, "ok");
     };
-    S3Client client(f.http, *f.creds, f.config());
+    S3Client client(f.http, *f.creds, f.config(), f.clock);
     auto r = client.get("bkt", "k");
     REQUIRE(r.ok());
     CHECK(**r == "ok");
     CHECK(calls == 4);
-    REQUIRE(f.sleeps.size() == 3);
-    CHECK(f.sleeps[0] <= std::chrono::milliseconds(200));
-    CHECK(f.sleeps[2] >= std::chrono::milliseconds(400));  // 800 ms cap, at least half of it
+    REQUIRE(f.clock.sleeps.size() == 3);
+    CHECK(f.clock.sleeps[0] <= 0.200);
+    CHECK(f.clock.sleeps[2] >= 0.400);  // 800 ms cap, at least half of it
 
     f.http.handler = [](const HttpRequest&) {
         return reply(503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
     };
     auto down = client.put("bkt", "k", "x");
     REQUIRE_FALSE(down.ok());
+    CHECK(down.error().code == ErrorCode::unavailable);
     CHECK(down.error().message ==
           "PUT s3://bkt/k: HTTP 503 SlowDown: Please reduce your request rate. (gave up after 5 attempts)");
 
@@ -145,7 +147,14 @@ TEST_CASE("S3 retries 5xx, SlowDown and transport errors with growing waits, the
     auto denied = client.get("bkt", "k");
     REQUIRE_FALSE(denied.ok());
     CHECK(calls == 1);  // not retried
+    CHECK(denied.error().code == ErrorCode::unavailable);
     CHECK(denied.error().message == "GET s3://bkt/k: HTTP 403 AccessDenied: Access Denied");
+
+    f.http.handler = [](const HttpRequest&) { return transport_error(); };
+    CHECK(client.get("bkt", "k").error().code == ErrorCode::io_error);  // never an answer
+    f.http.handler = [](const HttpRequest&) { return reply(404); };
+    auto missing = client.download("bkt", "k", [] {}, [](std::string_view) { return true; });
+    CHECK(missing.error().code == ErrorCode::not_found);
 }
 
 TEST_CASE("S3 listing follows continuation tokens", "[s3]") {
@@ -158,7 +167,7 @@ TEST_CASE("S3 listing follows continuation tokens", "[s3]") {
         return reply(200, "<ListBucketResult><IsTruncated>false</IsTruncated>"
                           "<Contents><Key>p/b &amp; c</Key><Size>4</Size></Contents></ListBucketResult>");
     };
-    S3Client client(f.http, *f.creds, f.config("http://127.0.0.1:1"));
+    S3Client client(f.http, *f.creds, f.config("http://127.0.0.1:1"), f.clock);
     auto l = client.list("bkt", "p/");
     REQUIRE(l.ok());
     REQUIRE(l->size() == 2);
@@ -192,7 +201,7 @@ TEST_CASE("S3 multipart upload: parts, completion, abort on a failed part", "[s3
     auto config = f.config("http://127.0.0.1:1");
     config.multipart_threshold = 10;
     config.part_size = 10;
-    S3Client client(f.http, *f.creds, config);
+    S3Client client(f.http, *f.creds, config, f.clock);
     REQUIRE(client.upload_file("bkt", "k", file).ok());
     CHECK(parts == std::vector<std::string>{std::string(10, 'a'), std::string(10, 'a'), std::string(5, 'a')});
     const auto& done = f.http.seen.back();
@@ -229,7 +238,7 @@ TEST_CASE("credentials: environment, shared file profiles, IMDSv2 with refresh",
     auto home = make_default_credentials_provider(http, env_of({{"HOME", "/nonexistent"},
                                                                 {"AWS_EC2_METADATA_DISABLED", "true"}}));
     REQUIRE_FALSE(home->get().ok());
-    CHECK(home->get().error().message.find("no AWS credentials") == 0);
+    CHECK(home->get().error().code == ErrorCode::not_found);
 
     // IMDSv2: token, role, keys; keys within 5 minutes of expiry are fetched again.
     int fetches = 0;
@@ -247,7 +256,9 @@ TEST_CASE("credentials: environment, shared file profiles, IMDSv2 with refresh",
         }
         return reply(404);
     };
-    auto role = make_default_credentials_provider(http, env_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds/"}}));
+    test::FakeClock clock;  // 2026-01-01
+    auto role = make_default_credentials_provider(
+        http, env_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds/"}}), clock);
     CHECK(role->get()->access_key_id == "RK1");
     CHECK(http.seen.front().method == "PUT");
     CHECK(role->source() == "instance role role1");

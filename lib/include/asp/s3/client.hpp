@@ -11,6 +11,8 @@
 // SlowDown and RequestTimeout are retried with exponential backoff and jitter (AWS_MAX_ATTEMPTS
 // attempts in all, default 5); then the error names the request, the last status and S3's
 // error code and message. Nothing here throws for S3 or network trouble.
+//
+// Thread-safety: one S3Client serves one thread at a time (sync runs its transfers in turn).
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include <asp/core/clock.hpp>
 #include <asp/core/result.hpp>
 #include <asp/s3/credentials.hpp>
 
@@ -56,10 +59,6 @@ struct S3Config {
     // Keys per ListObjectsV2 page (S3's maximum and default: 1000); ASP_S3_LIST_PAGE_SIZE
     // lowers it so tests reach a second page with few objects.
     int list_page_size = 1000;
-    // How a retry waits (tests replace it to run without sleeping).
-    std::function<void(std::chrono::milliseconds)> sleep;
-    // The signing time, "YYYYMMDDTHHMMSSZ" (tests fix it); empty function: the clock.
-    std::function<std::string()> amz_date;
 
     // Region, endpoint, addressing and attempts from the AWS environment variables.
     static S3Config from_env(const EnvLookup& env);
@@ -73,8 +72,10 @@ struct ObjectInfo {
 
 class S3Client {
 public:
-    // `http` and `credentials` must outlive the client.
-    S3Client(HttpClient& http, CredentialsProvider& credentials, S3Config config);
+    // `http`, `credentials` and `clock` must outlive the client. The clock gives the signing
+    // time (x-amz-date) and waits between retries (tests pass a fake that does not sleep).
+    S3Client(HttpClient& http, CredentialsProvider& credentials, S3Config config,
+             Clock& clock = system_clock());
 
     // Every object under `prefix` (ListObjectsV2, following continuation tokens).
     Result<std::vector<ObjectInfo>> list(const std::string& bucket, const std::string& prefix);
@@ -110,6 +111,7 @@ private:
     HttpClient& http_;
     CredentialsProvider& credentials_;
     S3Config config_;
+    Clock& clock_;
     std::string scheme_, host_, base_path_;
 };
 

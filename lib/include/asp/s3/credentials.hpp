@@ -10,6 +10,9 @@
 //
 // Finding no credentials at all is an expected failure (a Result with the places looked at);
 // the provider never throws for it.
+//
+// Thread-safety: a provider serves one thread at a time (the chain settles on its source
+// lazily, without a lock).
 #pragma once
 
 #include <chrono>
@@ -19,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include <asp/core/clock.hpp>
 #include <asp/core/result.hpp>
 #include <asp/s3/sigv4.hpp>
 
@@ -42,9 +46,10 @@ public:
     virtual std::string source() const = 0;
 };
 
-// The chain above. `http` is used for IMDSv2 only (and must outlive the provider).
-std::unique_ptr<CredentialsProvider> make_default_credentials_provider(HttpClient& http,
-                                                                       EnvLookup env);
+// The chain above. `http` is used for IMDSv2 only, `clock` to tell when the instance role's
+// keys expire; both must outlive the provider.
+std::unique_ptr<CredentialsProvider> make_default_credentials_provider(
+    HttpClient& http, EnvLookup env, Clock& clock = system_clock());
 
 // Fixed credentials (tests, or keys given by a caller).
 std::unique_ptr<CredentialsProvider> make_static_credentials_provider(Credentials credentials);

@@ -8,8 +8,6 @@
 // is signed as given and the server rejects it.
 #pragma once
 
-#include <array>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,11 +46,7 @@ struct SigningScope {
     std::string credential_scope() const;  // "20150830/us-east-1/s3/aws4_request"
 };
 
-// RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - . _ ~ becomes %XX
-// (upper-case hex); with keep_slash, '/' stays (object keys in paths).
-std::string uri_encode(std::string_view bytes, bool keep_slash);
-// Percent-decoding ("%41" -> "A"); '+' stays '+'. Malformed escapes are kept literally.
-std::string uri_decode(std::string_view s);
+// Percent-encoding is asp::url_encode (<asp/web/url.hpp>): exactly RFC 3986 as SigV4 wants it.
 
 // The canonical path for `path` (raw bytes), encoded once.
 std::string canonical_uri(std::string_view path, PathNormalization normalization);
@@ -70,27 +64,6 @@ std::string signature(std::string_view secret_access_key, const SigningScope& sc
 std::string authorization_header(const Credentials& credentials, const SigningScope& scope,
                                  const SignableRequest& request, PathNormalization normalization);
 
-// Hashing helpers (OpenSSL), shared by the S3 client and sync.
-std::string sha256_hex(std::string_view bytes);
-std::string hex(const unsigned char* bytes, size_t n);
-std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data);
-
-// Incremental SHA-256 (for files streamed through in pieces).
-class Sha256 {
-public:
-    Sha256();
-    ~Sha256();
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(std::string_view bytes);
-    std::string hex_digest();  // finishes; the object is spent afterwards
-
-private:
-    void* ctx_;  // EVP_MD_CTX
-};
-
-// The hex SHA-256 of an empty payload.
-inline constexpr std::string_view kEmptySha256 =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// SHA-256 and HMAC-SHA256 (the key chain, payload hashes): <asp/core/sha256.hpp>.
 
 }  // namespace asp::s3

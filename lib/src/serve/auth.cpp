@@ -12,18 +12,15 @@
 #include <stdexcept>
 #include <vector>
 
+#include <asp/core/hex.hpp>
+#include <asp/core/sha256.hpp>
+#include <asp/core/strings.hpp>
+
 namespace asp::serve {
 namespace {
 
 void init_sodium() {
     if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
-}
-
-std::string to_hex(const unsigned char* data, size_t size) {
-    std::string out(size * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), data, size);
-    out.pop_back();
-    return out;
 }
 
 std::optional<int64_t> parse_int(std::string_view s) {
@@ -92,14 +89,7 @@ SessionCodec::SessionCodec(std::string secret) : secret_(std::move(secret)) {
 }
 
 std::string SessionCodec::mac(std::string_view message) const {
-    unsigned char out[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()),
-                                secret_.size());
-    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
-                                  message.size());
-    crypto_auth_hmacsha256_final(&st, out);
-    return to_hex(out, sizeof out);
+    return hmac_sha256_hex(secret_, message);
 }
 
 std::string SessionCodec::encode(const SessionClaims& c) const {
@@ -152,18 +142,16 @@ std::string_view SessionCodec::session_binding(std::string_view session_cookie) 
 }
 
 AccountLoginLimiter::AccountLoginLimiter(unsigned free_attempts, std::chrono::seconds first_delay,
-                                         std::chrono::seconds max_delay)
+                                         std::chrono::seconds max_delay, Clock& clock)
     : free_attempts_(std::max(1u, free_attempts)), first_delay_(first_delay),
-      max_delay_(max_delay) {}
+      max_delay_(max_delay), clock_(clock) {}
 
 std::string AccountLoginLimiter::key(std::string_view account) {
-    std::string k(account.substr(0, 64));
-    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return k;
+    return to_lower_ascii(account.substr(0, 64));
 }
 
 int AccountLoginLimiter::begin(std::string_view account) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.now();
     std::lock_guard lock(mu_);
     if (entries_.size() > 200000) {  // forget names whose wait is over and that start afresh
         for (auto it = entries_.begin(); it != entries_.end();)
@@ -213,17 +201,17 @@ std::optional<std::string> password_problem(std::string_view password) {
     return std::nullopt;
 }
 
-LoginRateLimiter::LoginRateLimiter(double burst, std::chrono::seconds refill)
-    : burst_(burst), refill_(refill) {}
+LoginRateLimiter::LoginRateLimiter(double burst, std::chrono::seconds refill, Clock& clock)
+    : burst_(burst), refill_(refill), clock_(clock) {}
 
-void LoginRateLimiter::refill(Bucket& b, std::chrono::steady_clock::time_point now) const {
+void LoginRateLimiter::refill(Bucket& b, Clock::time_point now) const {
     double elapsed = std::chrono::duration<double>(now - b.last).count();
     b.tokens = std::min(burst_, b.tokens + elapsed / static_cast<double>(refill_.count()));
     b.last = now;
 }
 
 bool LoginRateLimiter::allow(const std::string& client) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.now();
     std::lock_guard lock(mu_);
     if (buckets_.size() > 100000) {  // forget clients whose buckets are full again
         for (auto it = buckets_.begin(); it != buckets_.end();) {

@@ -1,8 +1,7 @@
 #include <asp/serve/auth.hpp>
 
-#include <thread>
-
 #include "unit/catch_compat.hpp"
+#include "unit/fake_clock.hpp"
 
 using namespace asp::serve;
 
@@ -38,6 +37,17 @@ TEST_CASE("csrf tokens are signed", "[serve]") {
     CHECK_FALSE(codec.valid_csrf_token(bad));
     CHECK_FALSE(codec.valid_csrf_token("attacker-chosen"));
     CHECK_FALSE(SessionCodec(std::string(40, 'o')).valid_csrf_token(token));
+}
+
+// The MAC moved from libsodium to core's OpenSSL HMAC: cookies issued before must still verify,
+// so the bytes are pinned (RFC 2104 HMAC-SHA256, as libsodium's crypto_auth_hmacsha256 gave).
+TEST_CASE("session cookies keep their bytes across the crypto library change", "[serve]") {
+    SessionCodec codec(std::string(40, 'k'));
+    const std::string cookie =
+        "42.3.2000.6677b9a59201a91d56013bfca0d271c069449a4adc00bea332a75f79de106e9c";
+    CHECK(codec.encode({42, 3, 2000}) == cookie);
+    REQUIRE(codec.decode(cookie, 1000));
+    CHECK(codec.decode(cookie, 1000)->user_id == 42);
 }
 
 TEST_CASE("passwords hash with argon2id and verify", "[serve]") {
@@ -76,7 +86,8 @@ TEST_CASE("csrf tokens are bound to the session after log-in", "[serve]") {
 }
 
 TEST_CASE("the account limiter delays guesses at one name, known or not", "[serve]") {
-    AccountLoginLimiter limiter(3, std::chrono::seconds(1), std::chrono::seconds(60));
+    asp::test::FakeClock clock;
+    AccountLoginLimiter limiter(3, std::chrono::seconds(1), std::chrono::seconds(60), clock);
     for (int i = 0; i < 3; ++i) CHECK(limiter.begin("ada") == 0);
     int wait = limiter.begin("ada");  // the 3rd attempt started a 1 s delay
     CHECK(wait >= 1);
@@ -84,7 +95,7 @@ TEST_CASE("the account limiter delays guesses at one name, known or not", "[serv
     CHECK(limiter.begin("ADA") > 0);       // names are case-folded
     CHECK(limiter.begin("grace") == 0);    // other names are not affected
     limiter.succeeded("grace");
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    clock.advance(std::chrono::milliseconds(1100));
     CHECK(limiter.begin("ada") == 0);      // the 4th: the next waits 2 s
     CHECK(limiter.begin("ada") == 2);
     limiter.succeeded("ada");              // a success forgets the name

@@ -15,6 +15,10 @@
 //   further one waits twice as long as the last; known and unknown names alike.
 // - password_problem: the password rules (length, no NUL, not only whitespace, not one of
 //   the most common passwords in zxcvbn-c's dictionaries, Debian libzxcvbn).
+//
+// Thread-safety: one object of each class serves all the server's threads: PasswordHasher
+// bounds its concurrency with a semaphore, the limiters lock a mutex, SessionCodec is
+// immutable after construction.
 #pragma once
 
 #include <chrono>
@@ -25,6 +29,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include <asp/core/clock.hpp>
 
 namespace asp::serve {
 
@@ -79,8 +85,10 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 
 class LoginRateLimiter {
 public:
-    // `burst` attempts at once, then one more every `refill`.
-    LoginRateLimiter(double burst = 10, std::chrono::seconds refill = std::chrono::seconds(6));
+    // `burst` attempts at once, then one more every `refill`, as `clock` tells (it must
+    // outlive the limiter).
+    LoginRateLimiter(double burst = 10, std::chrono::seconds refill = std::chrono::seconds(6),
+                     Clock& clock = system_clock());
     // True when `client` may try now (and counts the attempt).
     bool allow(const std::string& client);
     // Seconds until `client` may try again.
@@ -89,11 +97,12 @@ public:
 private:
     struct Bucket {
         double tokens;
-        std::chrono::steady_clock::time_point last;
+        Clock::time_point last;
     };
-    void refill(Bucket& b, std::chrono::steady_clock::time_point now) const;
+    void refill(Bucket& b, Clock::time_point now) const;
     double burst_;
     std::chrono::seconds refill_;
+    Clock& clock_;
     std::mutex mu_;
     std::unordered_map<std::string, Bucket> buckets_;
 };
@@ -106,9 +115,11 @@ private:
 // serve instances each keep their own (N instances allow N times the attempts).
 class AccountLoginLimiter {
 public:
+    // `clock` (the time of attempts) must outlive the limiter.
     AccountLoginLimiter(unsigned free_attempts = 5,
                         std::chrono::seconds first_delay = std::chrono::seconds(30),
-                        std::chrono::seconds max_delay = std::chrono::seconds(900));
+                        std::chrono::seconds max_delay = std::chrono::seconds(900),
+                        Clock& clock = system_clock());
     // 0 when an attempt may start now (it is counted), else the seconds to wait.
     int begin(std::string_view account);
     void succeeded(std::string_view account);
@@ -116,12 +127,13 @@ public:
 private:
     struct Entry {
         unsigned attempts = 0;
-        std::chrono::steady_clock::time_point next_allowed{};
+        Clock::time_point next_allowed{};
     };
     static std::string key(std::string_view account);
     unsigned free_attempts_;
     std::chrono::seconds first_delay_;
     std::chrono::seconds max_delay_;
+    Clock& clock_;
     std::mutex mu_;
     std::unordered_map<std::string, Entry> entries_;
 };

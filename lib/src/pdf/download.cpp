@@ -6,7 +6,6 @@
 #include <exception>
 #include <filesystem>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -136,10 +135,6 @@ void remove_older_versions(const DataDir& dir, const Todo& t) {
 
 }  // namespace
 
-void real_sleep(std::chrono::milliseconds d) {
-    if (d.count() > 0) std::this_thread::sleep_for(d);
-}
-
 std::string pdf_url_for(std::string_view base, std::string_view raw_id, int version) {
     std::string url(base);
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -151,9 +146,8 @@ double effective_wait_seconds(std::string_view pdf_url, double requested) {
 }
 
 StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClient& http,
-                          const Sleeper& sleep) {
-    using SteadyClock = std::chrono::steady_clock;
-    const auto t0 = SteadyClock::now();
+                          Clock& clock) {
+    const auto t0 = clock.now();
     fs::create_directories(dir.pdf_dir());  // only ours: other stages' folders are theirs
     remove_stale_temp_files(dir.pdf_dir());  // a run killed mid-transfer
     PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
@@ -211,11 +205,11 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
 
     const auto wait = std::chrono::milliseconds(static_cast<long long>(wait_s * 1000));
     const auto backoff_base = std::max<std::chrono::milliseconds>(wait, 1s);
-    std::optional<SteadyClock::time_point> last_request;
+    std::optional<Clock::time_point> last_request;
     auto polite_pause = [&](std::chrono::milliseconds at_least) {
         if (!last_request) return;
-        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - *last_request);
-        if (since < at_least) sleep(at_least - since);
+        auto since = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - *last_request);
+        if (since < at_least) clock.sleep_for(at_least - since);
     };
 
     Progress progress("download", todo.size());
@@ -228,7 +222,7 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
         for (int attempt = 1; attempt <= p.max_attempts; ++attempt) {
             polite_pause(pause);
             last = fetch_once(http, url, dest, p);
-            last_request = SteadyClock::now();
+            last_request = clock.now();
             if (last.kind != AttemptKind::Transient) break;
             if (attempt < p.max_attempts) {
                 auto backoff = backoff_base * (1 << (attempt - 1));
@@ -266,7 +260,7 @@ StageSummary run_download(const DataDir& dir, const DownloadParams& p, HttpClien
         progress.advance();
     }
     progress.finish();
-    summary.seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    summary.seconds = std::chrono::duration<double>(clock.now() - t0).count();
     return summary;
 }
 

@@ -12,6 +12,7 @@
 #include <asp/store/papers_db.hpp>
 
 #include "unit/catch_compat.hpp"
+#include "unit/fake_clock.hpp"
 #include "unit/test_support.hpp"
 
 using namespace asp;
@@ -89,20 +90,20 @@ TEST_CASE("download: URL and the 3 s floor against arxiv.org", "[download]") {
 
 TEST_CASE("download: retries a 503 after Retry-After, keeps only the checked PDF", "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00001", 2);
     ScriptedHttp http;
     const std::string pdf = make_minimal_pdf({"paper"});
     http.script = {answer(503, "busy", {{"retry-after", "7"}}), answer(200, pdf)};
-    std::vector<std::chrono::milliseconds> sleeps;
     DownloadParams p;
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 0;
-    auto s = run_download(dir, p, http, [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
+    auto s = run_download(dir, p, http, clock);
     CHECK(s.done == 1);
     CHECK(s.failed == 0);
-    REQUIRE(sleeps.size() == 1);
-    CHECK(sleeps[0] >= 6s);  // Retry-After honoured (minus the time the request took)
+    REQUIRE(clock.sleeps.size() == 1);
+    CHECK(clock.sleeps[0] == 7.0);  // Retry-After honoured (the request took no time)
     CHECK(read_file(dir.pdf_path("2101.00001", 2)) == pdf);
     CHECK(visible_files(dir.pdf_dir()) == std::vector<std::string>{"2101.00001v2.pdf"});
     PapersDb db(dir.papers_db(), OpenMode::ReadOnly);
@@ -113,6 +114,7 @@ TEST_CASE("download: retries a 503 after Retry-After, keeps only the checked PDF
 
 TEST_CASE("download: an HTML page served as 200 is recorded, never kept", "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00002", 1);
     ScriptedHttp http;
@@ -120,7 +122,7 @@ TEST_CASE("download: an HTML page served as 200 is recorded, never kept", "[down
     DownloadParams p;
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 0;
-    auto s = run_download(dir, p, http, [](auto) {});
+    auto s = run_download(dir, p, http, clock);
     CHECK(s.failed == 1);
     CHECK(visible_files(dir.pdf_dir()).empty());
     PapersDb db(dir.papers_db(), OpenMode::ReadWrite);
@@ -131,13 +133,14 @@ TEST_CASE("download: an HTML page served as 200 is recorded, never kept", "[down
     CHECK_THAT(rec->reason, Catch::Contains("text/html"));
     // Not asked for again on the next run.
     ScriptedHttp quiet;
-    (void)run_download(dir, p, quiet, [](auto) {});
+    (void)run_download(dir, p, quiet, clock);
     CHECK(quiet.urls.empty());
 }
 
 TEST_CASE("download: a cut transfer is retried, then recorded as temporary and retried next run",
           "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00003", 1);
     ScriptedHttp http;
@@ -146,7 +149,7 @@ TEST_CASE("download: a cut transfer is retried, then recorded as temporary and r
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 0;
     p.max_attempts = 2;
-    auto s = run_download(dir, p, http, [](auto) {});
+    auto s = run_download(dir, p, http, clock);
     CHECK(s.failed == 1);
     CHECK(http.urls.size() == 2);
     CHECK(visible_files(dir.pdf_dir()).empty());
@@ -160,7 +163,7 @@ TEST_CASE("download: a cut transfer is retried, then recorded as temporary and r
     // The next run tries it again without --retry-failed, and keeps it when it comes.
     ScriptedHttp again;
     again.script = {answer(200, make_minimal_pdf({"x"}))};
-    auto s2 = run_download(dir, p, again, [](auto) {});
+    auto s2 = run_download(dir, p, again, clock);
     CHECK(s2.done == 1);
     CHECK(again.urls.size() == 1);
 }
@@ -168,6 +171,7 @@ TEST_CASE("download: a cut transfer is retried, then recorded as temporary and r
 TEST_CASE("download: a PDF with bytes after %%EOF or without %%EOF is kept when Poppler opens it",
           "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00004", 1);
     add_paper(dir, "2101.00005", 1);
@@ -181,7 +185,7 @@ TEST_CASE("download: a PDF with bytes after %%EOF or without %%EOF is kept when 
     DownloadParams p;
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 0;
-    auto s = run_download(dir, p, http, [](auto) {});
+    auto s = run_download(dir, p, http, clock);
     CHECK(s.done == 2);
     CHECK(s.failed == 0);
     std::set<std::string> kept{read_file(dir.pdf_path("2101.00004", 1)),
@@ -192,6 +196,7 @@ TEST_CASE("download: a PDF with bytes after %%EOF or without %%EOF is kept when 
 TEST_CASE("download: a server that keeps failing is a try-later stop, and never wedges the stage",
           "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     for (int i = 1; i <= 4; ++i) add_paper(dir, "2101.0001" + std::to_string(i), 1);
     ScriptedHttp http;
@@ -201,14 +206,14 @@ TEST_CASE("download: a server that keeps failing is a try-later stop, and never 
     p.wait_seconds = 0;
     p.max_attempts = 2;
     p.max_consecutive_transient = 3;
-    CHECK_THROWS_AS(run_download(dir, p, http, [](auto) {}), TryLater);
+    CHECK_THROWS_AS(run_download(dir, p, http, clock), TryLater);
     CHECK(http.urls.size() == 6);
     // The next day the server is back: the paper never tried comes first, then the three
     // that failed; all four are fetched (the old code asked for the same three first, forever).
     ScriptedHttp back;
     const std::string pdf = make_minimal_pdf({"x"});
     for (int i = 0; i < 4; ++i) back.script.push_back(answer(200, pdf));
-    auto s = run_download(dir, p, back, [](auto) {});
+    auto s = run_download(dir, p, back, clock);
     CHECK(s.done == 4);
     REQUIRE(back.urls.size() == 4);
     const std::string first_failed = http.urls.front();
@@ -217,21 +222,20 @@ TEST_CASE("download: a server that keeps failing is a try-later stop, and never 
 
 TEST_CASE("download: waits between requests, backs off exponentially", "[download]") {
     test::TempDir tmp;
+    test::FakeClock clock;  // waits take no time, and are recorded
     DataDir dir(tmp.path());
     add_paper(dir, "2101.00021", 1);
     add_paper(dir, "2101.00022", 1);
     const std::string pdf = make_minimal_pdf({"x"});
     ScriptedHttp http;
     http.script = {answer(500, ""), answer(502, ""), answer(200, pdf), answer(200, pdf)};
-    std::vector<std::chrono::milliseconds> sleeps;
     DownloadParams p;
     p.pdf_url = "http://127.0.0.1:1/pdf";
     p.wait_seconds = 2;
-    auto s = run_download(dir, p, http, [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
+    auto s = run_download(dir, p, http, clock);
     CHECK(s.done == 2);
-    REQUIRE(sleeps.size() == 3);
-    CHECK(sleeps[0] > 1900ms);  // backoff 2 s
-    CHECK(sleeps[1] > 3900ms);  // backoff 4 s
-    CHECK(sleeps[2] > 1900ms);  // the polite wait before the next paper
-    CHECK(sleeps[2] <= 2000ms);
+    REQUIRE(clock.sleeps.size() == 3);
+    CHECK(clock.sleeps[0] == 2.0);  // backoff 2 s
+    CHECK(clock.sleeps[1] == 4.0);  // backoff 4 s
+    CHECK(clock.sleeps[2] == 2.0);  // the polite wait before the next paper
 }

@@ -21,10 +21,10 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 
+#include <asp/core/clock.hpp>
 #include <asp/core/data_dir.hpp>
 #include <asp/core/log.hpp>
 #include <asp/net/http_client.hpp>
@@ -47,12 +47,9 @@ struct DownloadParams {
     ProcessLimits verify_limits{std::chrono::seconds(60), std::chrono::seconds(60), 1024};
 };
 
-// Sleeps for the given time (tests pass a recorder).
-using Sleeper = std::function<void(std::chrono::milliseconds)>;
-void real_sleep(std::chrono::milliseconds d);
-
+// `clock` measures and makes the waits between requests (tests pass a fake that records them).
 StageSummary run_download(const DataDir& data_dir, const DownloadParams& params, HttpClient& http,
-                          const Sleeper& sleep = real_sleep);
+                          Clock& clock = system_clock());
 
 // The wait actually used: at least 3 s when the base URL's host is arxiv.org or a subdomain.
 double effective_wait_seconds(std::string_view pdf_url, double requested);

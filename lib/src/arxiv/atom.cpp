@@ -8,6 +8,7 @@
 #include <tinyxml2.h>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/core/time.hpp>
 
 #include "arxiv/xml_ns.hpp"
@@ -27,7 +28,7 @@ std::optional<long> child_number(const XMLElement* parent, std::string_view ns,
                                  std::string_view local) {
     const XMLElement* el = child(parent, ns, local);
     if (!el) return std::nullopt;
-    std::string text = normalize_whitespace(text_of(el));
+    std::string text = fold_whitespace(text_of(el));
     long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -65,13 +66,13 @@ std::optional<Paper> parse_entry(const XMLElement* entry, std::string& why_not) 
         if (!name.empty()) p.authors.push_back(std::move(name));
     });
     for_children(entry, kAtomNs, "category", [&](const XMLElement* c) {
-        std::string term = normalize_whitespace(attr(c, "term"));
+        std::string term = fold_whitespace(attr(c, "term"));
         if (!term.empty() &&
             std::find(p.categories.begin(), p.categories.end(), term) == p.categories.end())
             p.categories.push_back(std::move(term));
     });
     if (auto* primary = child(entry, kArxivNs, "primary_category"))
-        p.primary_category = normalize_whitespace(attr(primary, "term"));
+        p.primary_category = fold_whitespace(attr(primary, "term"));
     if (p.primary_category.empty() && !p.categories.empty())
         p.primary_category = p.categories.front();
     if (!p.primary_category.empty()) {
@@ -86,22 +87,6 @@ std::optional<Paper> parse_entry(const XMLElement* entry, std::string& why_not) 
 }
 
 }  // namespace
-
-std::string normalize_whitespace(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    bool pending_space = false;
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) out += ' ';
-        pending_space = false;
-        out += c;
-    }
-    return out;
-}
 
 AtomParse parse_atom_page(std::string_view xml) {
     AtomParse result;

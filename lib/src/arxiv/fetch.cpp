@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <asp/arxiv/atom.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/web/url.hpp>
 
 namespace asp {
@@ -29,9 +30,7 @@ std::string host_of(std::string_view url) {
     if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
     if (!url.empty() && url.front() == '[') return std::string(url.substr(0, url.find(']') + 1));
     url = url.substr(0, url.find(':'));
-    std::string host(url);
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string host = to_lower_ascii(url);
     while (!host.empty() && host.back() == '.') host.pop_back();
     return host;
 }

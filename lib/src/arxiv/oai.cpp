@@ -7,6 +7,7 @@
 
 #include <asp/arxiv/atom.hpp>
 #include <asp/arxiv/id.hpp>
+#include <asp/core/strings.hpp>
 
 #include "arxiv/xml_ns.hpp"
 
@@ -125,7 +126,7 @@ std::optional<OaiRecord> parse_record(const XMLElement* rec, std::string& why_no
     r.id = id->raw;
     r.datestamp = child_text(header, kOaiNs, "datestamp");
     for_children(header, kOaiNs, "setSpec",
-                 [&](const XMLElement* s) { r.sets.push_back(normalize_whitespace(text_of(s))); });
+                 [&](const XMLElement* s) { r.sets.push_back(fold_whitespace(text_of(s))); });
     r.deleted = attr(header, "status") == "deleted";
     if (r.deleted) return r;
     const XMLElement* metadata = child(rec, kOaiNs, "metadata");
@@ -170,7 +171,7 @@ OaiParse parse_oai_page(std::string_view text) {
     if (const XMLElement* err = child(root, kOaiNs, "error")) {
         std::string code = attr(err, "code");
         result.error = OaiError{error_kind(code), code,
-                                "OAI-PMH error " + code + ": " + normalize_whitespace(text_of(err))};
+                                "OAI-PMH error " + code + ": " + fold_whitespace(text_of(err))};
         return result;
     }
     const XMLElement* list = child(root, kOaiNs, "ListRecords");
@@ -189,7 +190,7 @@ OaiParse parse_oai_page(std::string_view text) {
             page.skipped.push_back(std::move(why_not));
     });
     if (const XMLElement* tok = child(list, kOaiNs, "resumptionToken")) {
-        std::string token = normalize_whitespace(text_of(tok));
+        std::string token = fold_whitespace(text_of(tok));
         if (!token.empty()) page.resumption_token = std::move(token);
         page.complete_list_size = number_attr(tok, "completeListSize");
         page.cursor = number_attr(tok, "cursor");

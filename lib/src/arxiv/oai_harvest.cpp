@@ -12,6 +12,7 @@
 #include <asp/arxiv/atom.hpp>
 #include <asp/arxiv/oai.hpp>
 #include <asp/core/paper_text.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/core/time.hpp>
 #include <asp/web/url.hpp>
 
@@ -297,7 +298,7 @@ std::optional<std::string> oai_set_for_categories(const std::vector<std::string>
 
 std::vector<std::string> categories_of_query(std::string_view q) {
     std::vector<std::string> out;
-    std::string text = normalize_whitespace(q);
+    std::string text = fold_whitespace(q);
     std::string_view v = text;
     bool want_term = true;
     while (!v.empty()) {

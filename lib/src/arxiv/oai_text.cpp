@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <asp/arxiv/atom.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/core/time.hpp>
 
 namespace asp {
@@ -86,7 +87,7 @@ char accent_argument(std::string_view text, size_t& pos, bool letter_command) {
 }
 
 void trim_into(std::string& out, std::string_view s) {
-    std::string name = normalize_whitespace(s);
+    std::string name = fold_whitespace(s);
     if (!name.empty()) out = std::move(name);
 }
 
@@ -199,7 +200,7 @@ std::vector<std::string> split_arxiv_authors(std::string_view authors) {
 }
 
 std::optional<std::string> rfc2822_to_iso8601(std::string_view text) {
-    std::string s = normalize_whitespace(text);
+    std::string s = fold_whitespace(text);
     std::string_view v = s;
     if (auto comma = v.find(','); comma != std::string_view::npos) v.remove_prefix(comma + 1);
     while (!v.empty() && v.front() == ' ') v.remove_prefix(1);

@@ -1,6 +1,7 @@
 #include "arxiv/xml_ns.hpp"
 
 #include <asp/arxiv/atom.hpp>
+#include <asp/core/strings.hpp>
 
 namespace asp::xml {
 namespace {
@@ -53,7 +54,7 @@ std::string text_of(const XMLElement* el) {
 }
 
 std::string child_text(const XMLElement* parent, std::string_view ns, std::string_view local) {
-    return normalize_whitespace(text_of(child(parent, ns, local)));
+    return fold_whitespace(text_of(child(parent, ns, local)));
 }
 
 std::string attr(const XMLElement* el, const char* name) {

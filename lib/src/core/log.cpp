@@ -10,16 +10,17 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <asp/core/hex.hpp>
+
 namespace asp {
 
 std::string log_escape(std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     auto escape = [&out](unsigned char c) {
         out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+        out += kHexDigitsLower[c >> 4];
+        out += kHexDigitsLower[c & 15];
     };
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();

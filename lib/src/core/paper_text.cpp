@@ -12,10 +12,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::string_view kPlain = ".txt";
 constexpr std::string_view kGzip = ".txt.gz";
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
 }  // namespace
 
 fs::path text_path(const DataDir& dir, std::string_view raw_id, int version, TextForm form) {
@@ -24,7 +20,8 @@ fs::path text_path(const DataDir& dir, std::string_view raw_id, int version, Tex
 }
 
 TextForm text_form_of(const fs::path& path) {
-    return ends_with(path.filename().string(), kGzip) ? TextForm::Gzip : TextForm::Plain;
+    const std::string name = path.filename().string();
+    return name.size() > kGzip.size() && name.ends_with(kGzip) ? TextForm::Gzip : TextForm::Plain;
 }
 
 std::optional<fs::path> find_text(const DataDir& dir, std::string_view raw_id, int version) {
@@ -58,7 +55,7 @@ size_t remove_text(const DataDir& dir, std::string_view raw_id, int version) {
 
 std::optional<std::string> text_stem(std::string_view name) {
     for (auto suffix : {kGzip, kPlain})
-        if (ends_with(name, suffix) && name.front() != '.')
+        if (name.ends_with(suffix) && name.front() != '.')
             return std::string(name.substr(0, name.size() - suffix.size()));
     return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/strings.hpp>
 #include <asp/mail/message.hpp>
 #include <asp/web/html_escape.hpp>
 #include <asp/web/url.hpp>
@@ -25,20 +26,7 @@ std::string shorten(std::string_view text, size_t n) {
 }
 
 // Newlines and runs of spaces of the feed's text folded into single spaces.
-std::string one_line(std::string_view text) {
-    std::string out;
-    bool space = false;
-    for (char c : text) {
-        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
+std::string one_line(std::string_view text) { return fold_whitespace(text, " \t\r\n"); }
 
 std::string authors_line(const std::vector<std::string>& authors) {
     std::string out;

@@ -5,6 +5,9 @@
 
 #include <sodium.h>
 
+#include <asp/core/hex.hpp>
+#include <asp/core/strings.hpp>
+
 namespace asp::mail {
 namespace {
 
@@ -98,11 +101,7 @@ std::string mailbox(std::string_view name, std::string_view address) {
 std::string random_hex_token(size_t bytes) {
     std::string raw(bytes, '\0');
     randombytes_buf(raw.data(), raw.size());
-    std::string hex(bytes * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                   raw.size());
-    hex.resize(bytes * 2);
-    return hex;
+    return to_hex(raw);
 }
 
 std::string format_rfc1123_date(int64_t unix_seconds, std::string_view zone) {
@@ -127,13 +126,9 @@ bool valid_address(std::string_view address) {
 }
 
 std::string normalize_address(std::string_view address) {
-    std::string out(address);
-    const size_t at = out.rfind('@');
-    if (at == std::string::npos) return out;
-    std::transform(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(),
-                   out.begin() + static_cast<std::ptrdiff_t>(at),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    const size_t at = address.rfind('@');
+    if (at == std::string::npos) return std::string(address);
+    return std::string(address.substr(0, at)) + to_lower_ascii(address.substr(at));
 }
 
 bool safe_header_text(std::string_view value) {

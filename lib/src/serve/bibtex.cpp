@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <asp/arxiv/atom.hpp>
+#include <asp/core/strings.hpp>
 
 namespace asp::serve {
 namespace {
@@ -13,7 +14,7 @@ std::string squeeze(std::string_view text) {
     std::string t(text);
     for (char& c : t)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return normalize_whitespace(t);
+    return fold_whitespace(t);
 }
 
 std::string ascii_word(std::string_view text) {
@@ -110,8 +111,7 @@ std::string bibtex_entry(const CatalogPaper& p, std::string_view doi, std::strin
     p.authors.for_each([&](std::string_view name) {
         std::string n = bibtex_escape(name);
         if (n.empty()) return;
-        std::string lower;
-        for (char c : n) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string lower = to_lower_ascii(n);
         const bool has_and = (" " + lower + " ").find(" and ") != std::string::npos;
         if (!authors.empty()) authors += " and ";
         authors += has_and ? "{" + n + "}" : n;

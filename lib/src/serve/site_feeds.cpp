@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include <asp/arxiv/id.hpp>
+#include <asp/core/hex.hpp>
 #include <asp/core/time.hpp>
 #include <asp/mail/message.hpp>
 #include <asp/web/html_escape.hpp>
@@ -41,9 +42,7 @@ std::string etag_of(std::string_view body) {
     unsigned char h[16];
     crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(body.data()),
                        body.size(), nullptr, 0);
-    char hex[33];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    return "\"" + std::string(hex) + "\"";
+    return "\"" + to_hex(h, sizeof h) + "\"";
 }
 
 // The characters XML 1.0 forbids (C0 controls but TAB, LF, CR) dropped; the feed is already

@@ -1,4 +1,5 @@
 #include <asp/arxiv/atom.hpp>
+#include <asp/core/strings.hpp>
 
 #include <algorithm>
 #include <random>
@@ -261,8 +262,9 @@ TEST_CASE("truncated and corrupted responses never crash the parser", "[arxiv][a
 }
 
 TEST_CASE("whitespace is normalised as arXiv readers expect", "[arxiv][atom]") {
-    CHECK(normalize_whitespace("  Quantum Criticality for\n  Extended Nodes ") ==
+    // The parsers fold text with core's fold_whitespace (isspace's characters).
+    CHECK(asp::fold_whitespace("  Quantum Criticality for\n  Extended Nodes ") ==
           "Quantum Criticality for Extended Nodes");
-    CHECK(normalize_whitespace("\n\t ") == "");
-    CHECK(normalize_whitespace("a") == "a");
+    CHECK(asp::fold_whitespace("\n\t ") == "");
+    CHECK(asp::fold_whitespace("a") == "a");
 }

@@ -53,7 +53,6 @@ struct AtomParse {
 };
 AtomParse parse_atom_page(std::string_view xml);
 
-// "  a\n  b  " -> "a b"
-std::string normalize_whitespace(std::string_view text);
+// (Whitespace folding, "  a\n  b  " -> "a b": asp::fold_whitespace in <asp/core/strings.hpp>.)
 
 }  // namespace asp

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -124,20 +123,12 @@ std::unique_ptr<AnalysisSource> make_empty_analysis_source() {
     return std::make_unique<EmptyAnalysisSource>();
 }
 
-// A read-only connection to papers.db with the abstract lookup prepared.
+// A read-only connection to papers.db (its details lookup is prepared on first use).
 struct Catalog::AbstractReader {
-    explicit AbstractReader(const fs::path& path)
-        : db(path, OpenMode::ReadOnly),
-          begin(db.database(), "BEGIN"),
-          commit(db.database(), "COMMIT"),
-          query(db.database(),
-                "SELECT abstract, comment, journal_ref, doi FROM papers WHERE id = ?") {
-        db.database().exec("PRAGMA mmap_size = 1073741824");
+    explicit AbstractReader(const fs::path& path) : db(path, OpenMode::ReadOnly) {
+        db.use_memory_map();
     }
     PapersDb db;
-    // One read transaction for a page's lookups: one lock round instead of one per paper.
-    SQLite::Statement begin, commit;
-    SQLite::Statement query;
 };
 
 Catalog::Catalog() = default;
@@ -149,47 +140,34 @@ std::shared_ptr<const Catalog> Catalog::load(const fs::path& papers_db) {
     if (!fs::exists(papers_db)) return catalog;
     PapersDb db(papers_db, OpenMode::ReadOnly);
     // Read the file through a map rather than copied page by page (the scan touches it all).
-    db.database().exec("PRAGMA mmap_size = 1073741824");
+    db.use_memory_map();
     auto& records = catalog->records_;
     auto& arena = catalog->arena_;
     {
-        SQLite::Statement count(db.database(), "SELECT COUNT(*) FROM papers");
-        count.executeStep();
-        const auto n = static_cast<size_t>(count.getColumn(0).getInt64());
+        const size_t n = db.count();
         records.reserve(n);
         arena.reserve(n * 160);
     }
-    {
-        SQLite::Statement meta(db.database(),
-                               "SELECT substr(key, 14) FROM meta WHERE key LIKE 'fetch.resume:%' ORDER BY key");
-        while (meta.executeStep()) catalog->queries_.push_back(meta.getColumn(0).getString());
-    }
-    SQLite::Statement q(db.database(),
-                        "SELECT id, version, title, authors, categories, published, updated "
-                        "FROM papers");
-    auto text = [&q](int i) {
-        auto c = q.getColumn(i);
-        return std::string_view(c.getText(), static_cast<size_t>(c.getBytes()));
-    };
-    while (q.executeStep()) {
+    catalog->queries_ = db.meta_key_suffixes("fetch.resume:");
+    db.for_each_listing_row([&](const PaperListingRow& row) {
         Record r{};
         r.offset = static_cast<uint32_t>(arena.size());
-        auto id = text(0).substr(0, 0xffff);
+        auto id = row.id.substr(0, 0xffff);
         r.id_len = static_cast<uint16_t>(id.size());
         arena += id;
-        r.version = q.getColumn(1).getInt();
-        auto title = text(2);
+        r.version = row.version;
+        auto title = row.title;
         r.title_len = clamp_len(title.size(), 1u << 20);
         arena += title.substr(0, r.title_len);
         size_t before = arena.size();
-        append_names(arena, text(3));
+        append_names(arena, row.authors_json);
         r.authors_len = clamp_len(arena.size() - before, 1u << 24);
         arena.resize(before + r.authors_len);
         before = arena.size();
-        append_names(arena, text(4));
+        append_names(arena, row.categories_json);
         r.categories_len = clamp_len(arena.size() - before, 1u << 16);
         arena.resize(before + r.categories_len);
-        auto published = text(5).substr(0, 0xff), updated = text(6).substr(0, 0xff);
+        auto published = row.published.substr(0, 0xff), updated = row.updated.substr(0, 0xff);
         r.published_len = static_cast<uint8_t>(published.size());
         r.updated_len = static_cast<uint8_t>(updated.size());
         arena += published;
@@ -199,7 +177,7 @@ std::shared_ptr<const Catalog> Catalog::load(const fs::path& papers_db) {
         if (arena.size() > 0xffffffffu - (1u << 26))
             throw std::runtime_error("papers.db holds more text than the catalog can (4 GB)");
         records.push_back(r);
-    }
+    });
     const auto n = static_cast<uint32_t>(records.size());
     size_t cap = 16;
     while (cap < size_t{n} * 2) cap <<= 1;
@@ -225,9 +203,7 @@ std::shared_ptr<const Catalog> Catalog::load(const fs::path& papers_db) {
 std::pair<int64_t, int64_t> Catalog::content_version(const fs::path& papers_db) {
     if (!fs::exists(papers_db)) return {0, 0};
     PapersDb db(papers_db, OpenMode::ReadOnly);
-    SQLite::Statement q(db.database(), "SELECT COALESCE(MAX(change_seq), 0), COUNT(*) FROM papers");
-    q.executeStep();
-    return {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+    return db.change_seq_and_count();
 }
 
 std::string_view Catalog::id_at(uint32_t index) const {
@@ -294,25 +270,7 @@ std::vector<Catalog::Details> Catalog::details(const std::vector<std::string_vie
     }
     try {
         if (!reader) reader = std::make_unique<AbstractReader>(db_path_);
-        auto& q = reader->query;
-        reader->begin.tryReset();
-        reader->begin.exec();
-        for (auto id : ids) {
-            q.tryReset();
-            q.bind(1, std::string(id));
-            Details d;
-            if (q.executeStep()) {
-                auto text = [&q](int i) {
-                    auto c = q.getColumn(i);
-                    return c.isNull() ? std::string() : c.getString();
-                };
-                d = {text(0), text(1), text(2), text(3)};
-            }
-            out.push_back(std::move(d));
-        }
-        q.tryReset();
-        reader->commit.tryReset();
-        reader->commit.exec();  // ends the read transaction
+        out = reader->db.details(ids);
     } catch (const std::exception& e) {
         // A page without abstracts beats a failed page (papers.db being replaced, say).
         spdlog::warn("cannot read abstracts from {}: {}", db_path_.string(), e.what());
@@ -328,14 +286,9 @@ void Catalog::for_each_abstract(
     const std::function<void(uint32_t, std::string_view)>& fn) const {
     if (records_.empty()) return;
     PapersDb db(db_path_, OpenMode::ReadOnly);
-    SQLite::Statement q(db.database(), "SELECT id, abstract FROM papers");
-    while (q.executeStep()) {
-        auto id = q.getColumn(0);
-        auto i = index_of(std::string_view(id.getText(), static_cast<size_t>(id.getBytes())));
-        if (!i) continue;
-        auto a = q.getColumn(1);
-        fn(*i, std::string_view(a.getText(), static_cast<size_t>(a.getBytes())));
-    }
+    db.for_each_abstract([&](std::string_view id, std::string_view abstract) {
+        if (auto i = index_of(id)) fn(*i, abstract);
+    });
 }
 
 std::shared_ptr<const ThumbSet> ThumbSet::scan(const fs::path& thumbs_dir) {

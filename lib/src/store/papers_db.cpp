@@ -92,6 +92,16 @@ Paper row_to_paper(SQLite::Statement& q) {
 
 }  // namespace
 
+// The details lookup, prepared once: BEGIN, one indexed SELECT per paper, COMMIT.
+struct PapersDb::DetailsQuery {
+    explicit DetailsQuery(SQLite::Database& db)
+        : begin(db, "BEGIN"),
+          commit(db, "COMMIT"),
+          query(db, "SELECT abstract, comment, journal_ref, doi FROM papers WHERE id = ?") {}
+    SQLite::Statement begin, commit;
+    SQLite::Statement query;
+};
+
 PapersDb::PapersDb(const std::filesystem::path& path, OpenMode mode) {
     db_ = open_sqlite(path, mode);
     if (mode == OpenMode::ReadWrite)
@@ -104,12 +114,73 @@ PapersDb::~PapersDb() = default;
 PapersDb::PapersDb(PapersDb&&) noexcept = default;
 PapersDb& PapersDb::operator=(PapersDb&&) noexcept = default;
 
-SQLite::Database& PapersDb::database() { return *db_; }
-
 int64_t PapersDb::change_seq() const {
     SQLite::Statement q(*db_, "SELECT COALESCE(MAX(change_seq), 0) FROM papers");
     q.executeStep();
     return q.getColumn(0).getInt64();
+}
+
+std::pair<int64_t, int64_t> PapersDb::change_seq_and_count() const {
+    SQLite::Statement q(*db_, "SELECT COALESCE(MAX(change_seq), 0), COUNT(*) FROM papers");
+    q.executeStep();
+    return {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+}
+
+void PapersDb::use_memory_map() { db_->exec("PRAGMA mmap_size = 1073741824"); }
+
+namespace {
+std::string_view text_of(const SQLite::Column& c) {
+    return {c.getText(), static_cast<size_t>(c.getBytes())};
+}
+}  // namespace
+
+void PapersDb::for_each_listing_row(const std::function<void(const PaperListingRow&)>& fn) const {
+    SQLite::Statement q(*db_,
+                        "SELECT id, version, title, authors, categories, published, updated "
+                        "FROM papers");
+    while (q.executeStep()) {
+        PaperListingRow row;
+        row.id = text_of(q.getColumn(0));
+        row.version = q.getColumn(1).getInt();
+        row.title = text_of(q.getColumn(2));
+        row.authors_json = text_of(q.getColumn(3));
+        row.categories_json = text_of(q.getColumn(4));
+        row.published = text_of(q.getColumn(5));
+        row.updated = text_of(q.getColumn(6));
+        fn(row);
+    }
+}
+
+void PapersDb::for_each_abstract(
+    const std::function<void(std::string_view id, std::string_view abstract)>& fn) const {
+    SQLite::Statement q(*db_, "SELECT id, abstract FROM papers");
+    while (q.executeStep()) fn(text_of(q.getColumn(0)), text_of(q.getColumn(1)));
+}
+
+std::vector<PaperDetails> PapersDb::details(const std::vector<std::string_view>& ids) {
+    if (!details_) details_ = std::make_unique<DetailsQuery>(*db_);
+    auto& q = details_->query;
+    details_->begin.tryReset();
+    details_->begin.exec();
+    std::vector<PaperDetails> out;
+    out.reserve(ids.size());
+    for (auto id : ids) {
+        q.tryReset();
+        q.bind(1, std::string(id));
+        PaperDetails d;
+        if (q.executeStep()) {
+            auto text = [&q](int i) {
+                auto c = q.getColumn(i);
+                return c.isNull() ? std::string() : c.getString();
+            };
+            d = {text(0), text(1), text(2), text(3)};
+        }
+        out.push_back(std::move(d));
+    }
+    q.tryReset();
+    details_->commit.tryReset();
+    details_->commit.exec();  // ends the read transaction
+    return out;
 }
 
 std::optional<Paper> clean_paper(Paper p, std::string& why) {
@@ -364,6 +435,15 @@ std::optional<std::string> PapersDb::meta(std::string_view key) const {
     q.bind(1, std::string(key));
     if (!q.executeStep()) return std::nullopt;
     return q.getColumn(0).getString();
+}
+
+std::vector<std::string> PapersDb::meta_key_suffixes(std::string_view prefix) const {
+    SQLite::Statement q(*db_, "SELECT substr(key, ?) FROM meta WHERE key LIKE ? ORDER BY key");
+    q.bind(1, static_cast<int64_t>(prefix.size()) + 1);
+    q.bind(2, std::string(prefix) + "%");
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
 }
 
 void PapersDb::set_meta(std::string_view key, std::string_view value) {

@@ -13,6 +13,7 @@
 
 #include "unit/catch_compat.hpp"
 #include "unit/fake_clock.hpp"
+#include "unit/store/papers_db_test_access.hpp"
 #include "unit/test_support.hpp"
 
 using namespace asp;
@@ -362,7 +363,7 @@ TEST_CASE("every saved page carries its resume point in the same transaction", "
     // page already stored: the rerun found it known, stopped, and never crawled the rest.
     test::TempDir tmp;
     PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
-    CommitLog log(db.database().getHandle());
+    CommitLog log(PapersDbTestAccess::database(db).getHandle());
     FakeClock clock;
     FakeArxivApi api(numbered(40), clock);
     REQUIRE(fetch_papers(local_params(), db, api, clock).ok());

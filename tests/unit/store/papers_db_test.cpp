@@ -1,8 +1,11 @@
 #include <asp/store/papers_db.hpp>
 
+#include <algorithm>
+
 #include "unit/catch_compat.hpp"
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "unit/store/papers_db_test_access.hpp"
 #include "unit/test_support.hpp"
 
 using namespace asp;
@@ -51,7 +54,7 @@ TEST_CASE("papers.db round-trips old-style ids and empty optional fields as NULL
     PapersDb ro(tmp / "papers.db", OpenMode::ReadOnly);
     CHECK(ro.get("cs/0112017"));
     CHECK(ro.get("math.GT/0309136")->version == 2);
-    SQLite::Statement q(ro.database(), "SELECT comment IS NULL, json_array_length(authors) FROM papers WHERE id = 'cs/0112017'");
+    SQLite::Statement q(PapersDbTestAccess::database(ro), "SELECT comment IS NULL, json_array_length(authors) FROM papers WHERE id = 'cs/0112017'");
     REQUIRE(q.executeStep());
     CHECK(q.getColumn(0).getInt() == 1);
     CHECK(q.getColumn(1).getInt() == 2);
@@ -111,4 +114,45 @@ TEST_CASE("papers.db set_meta with an unchanged value writes nothing", "[store]"
     db.set_meta("fetch.resume", "{\"next_start\": 100}");
     CHECK(std::filesystem::file_size(wal) > size);
     CHECK(db.meta("fetch.resume") == std::optional<std::string>("{\"next_start\": 100}"));
+}
+
+TEST_CASE("papers.db serves listings, details and meta prefixes without SQL outside store",
+          "[store]") {
+    test::TempDir tmp;
+    PapersDb db(tmp / "papers.db", OpenMode::ReadWrite);
+    Paper a = sample("2101.00001", 2);
+    a.doi = "10.1/x";
+    db.upsert_all({a, sample("2101.00002", 1)});
+    db.set_meta("fetch.resume:cat:cs.LG", "1");
+    db.set_meta("fetch.resume:cat:cs.AI", "1");
+    db.set_meta("analyze.fingerprint", "f");
+    CHECK(db.meta_key_suffixes("fetch.resume:") ==
+          std::vector<std::string>{"cat:cs.AI", "cat:cs.LG"});
+    CHECK(db.change_seq_and_count() == std::pair<int64_t, int64_t>{db.change_seq(), 2});
+
+    PapersDb ro(tmp / "papers.db", OpenMode::ReadOnly);
+    ro.use_memory_map();
+    std::vector<std::string> ids;
+    ro.for_each_listing_row([&](const PaperListingRow& row) {
+        ids.emplace_back(row.id);
+        if (row.id == "2101.00001") {
+            CHECK(row.version == 2);
+            CHECK(row.title == a.title);
+            CHECK(row.authors_json.front() == '[');
+        }
+    });
+    std::sort(ids.begin(), ids.end());
+    CHECK(ids == std::vector<std::string>{"2101.00001", "2101.00002"});
+    size_t abstracts = 0;
+    ro.for_each_abstract([&](std::string_view, std::string_view abstract) {
+        CHECK(abstract == "An abstract.");
+        ++abstracts;
+    });
+    CHECK(abstracts == 2);
+    auto details = ro.details({"2101.00001", "nope"});
+    REQUIRE(details.size() == 2);
+    CHECK(details[0].abstract == "An abstract.");
+    CHECK(details[0].doi == "10.1/x");
+    CHECK(details[1].abstract.empty());
+    CHECK(ro.details({"2101.00002"})[0].abstract == "An abstract.");  // prepared once, reused
 }

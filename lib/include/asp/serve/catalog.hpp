@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <asp/core/data_dir.hpp>
+#include <asp/store/papers_db.hpp>
 
 namespace asp::serve {
 
@@ -164,9 +165,7 @@ public:
     std::vector<std::string> abstracts(const std::vector<std::string_view>& ids) const;
     // The long fields of these papers (abstract, arXiv comment, journal reference, DOI), read
     // like abstracts(): empty strings for a paper no longer there or a field arXiv left out.
-    struct Details {
-        std::string abstract, comment, journal_ref, doi;
-    };
+    using Details = PaperDetails;
     std::vector<Details> details(const std::vector<std::string_view>& ids) const;
     // Calls fn(position, abstract) for every paper of this catalog still in papers.db (one
     // sequential read: field search over abstracts). Throws on a database error.

@@ -6,6 +6,9 @@
 //
 // Failures (cannot open, corrupt file, disk full) throw SQLite::Exception: a stage that
 // cannot reach its database cannot do its job.
+//
+// Thread-safety: a PapersDb is one SQLite connection; one thread uses it at a time (serve
+// keeps a pool of read-only ones). Other processes may read and write the same file.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <asp/store/paper.hpp>
@@ -61,6 +65,20 @@ struct UpsertCounts {
 
 enum class StageState { Done, Failed };
 
+// A paper's listing fields straight from papers.db, for a scan over every row (serve's
+// catalog): the views point into SQLite's row and are valid only during the callback;
+// authors and categories are the stored JSON arrays.
+struct PaperListingRow {
+    std::string_view id;
+    int version = 0;
+    std::string_view title, authors_json, categories_json, published, updated;
+};
+
+// The long fields of a paper (empty when the paper or the field is absent).
+struct PaperDetails {
+    std::string abstract, comment, journal_ref, doi;
+};
+
 struct StageRecord {
     std::string id;
     int version = 0;
@@ -103,6 +121,8 @@ public:
 
     // A counter bumped on every insert or change; papers changed after a given value.
     int64_t change_seq() const;
+    // change_seq() and count() read together (one statement, so one snapshot).
+    std::pair<int64_t, int64_t> change_seq_and_count() const;
     std::vector<Paper> changed_since(int64_t seq) const;
 
     // Per-stage outcome of a paper version ("download", "pdf2txt", "thumb", ...).
@@ -116,12 +136,27 @@ public:
     // Small key/value settings of the stages (e.g. an analyze fingerprint).
     std::optional<std::string> meta(std::string_view key) const;
     void set_meta(std::string_view key, std::string_view value);
+    // The rest of every meta key that starts with `prefix` (no '%' or '_' in it; ASCII case
+    // ignored, as SQL's LIKE), in key order: e.g. fetch's resume records.
+    std::vector<std::string> meta_key_suffixes(std::string_view prefix) const;
 
-    // For code in the library that needs a query of its own (e.g. serve's listings).
-    SQLite::Database& database();
+    // Reads through a memory map of the file (up to 1 GiB) rather than page copies: for a
+    // connection about to scan the whole table.
+    void use_memory_map();
+    // Every paper's listing fields, in storage order.
+    void for_each_listing_row(const std::function<void(const PaperListingRow&)>& fn) const;
+    // Every paper's id and abstract, in storage order (the views as in PaperListingRow).
+    void for_each_abstract(
+        const std::function<void(std::string_view id, std::string_view abstract)>& fn) const;
+    // The long fields of these papers, read in one transaction (one lock round for a page's
+    // lookups); the lookup is prepared once per PapersDb.
+    std::vector<PaperDetails> details(const std::vector<std::string_view>& ids);
 
 private:
+    friend struct PapersDbTestAccess;  // tests reach the connection (commit hooks, raw checks)
+    struct DetailsQuery;
     std::unique_ptr<SQLite::Database> db_;
+    std::unique_ptr<DetailsQuery> details_;
 };
 
 }  // namespace asp

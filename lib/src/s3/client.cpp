@@ -45,53 +45,6 @@ std::string xml_text(tinyxml2::XMLElement* parent, const char* name) {
 
 }  // namespace
 
-Result<S3Url> parse_s3_url(std::string_view url) {
-    if (!url.starts_with("s3://"))
-        return fail(ErrorCode::invalid_argument, "not an s3:// URL: " + std::string(url));
-    url.remove_prefix(5);
-    auto slash = url.find('/');
-    S3Url out;
-    out.bucket = std::string(url.substr(0, slash));
-    if (slash != std::string_view::npos) {
-        auto prefix = url.substr(slash + 1);
-        while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-        while (!prefix.empty() && prefix.front() == '/') prefix.remove_prefix(1);
-        out.prefix = std::string(prefix);
-    }
-    if (out.bucket.size() < 3 || out.bucket.size() > 63)
-        return fail(ErrorCode::invalid_argument,
-                    "bad bucket name in s3://" + std::string(url) + " (3 to 63 characters)");
-    for (char c : out.bucket)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            return fail(ErrorCode::invalid_argument, "bad bucket name in s3://" + std::string(url) +
-                        " (lower-case letters, digits, '-' and '.')");
-    return out;
-}
-
-S3Config S3Config::from_env(const EnvLookup& env) {
-    S3Config c;
-    c.region = region_from_env(env);
-    if (auto e = env("AWS_ENDPOINT_URL_S3"); e && !e->empty()) c.endpoint = *e;
-    else if (auto e2 = env("AWS_ENDPOINT_URL"); e2 && !e2->empty()) c.endpoint = *e2;
-    if (auto a = env("AWS_S3_ADDRESSING_STYLE")) {
-        if (*a == "path") c.addressing = Addressing::Path;
-        else if (*a == "virtual") c.addressing = Addressing::VirtualHosted;
-    }
-    if (auto m = env("AWS_MAX_ATTEMPTS")) {
-        try {
-            c.max_attempts = std::max(1, std::stoi(*m));
-        } catch (const std::exception&) {
-        }
-    }
-    if (auto p = env("ASP_S3_LIST_PAGE_SIZE")) {
-        try {
-            c.list_page_size = std::clamp(std::stoi(*p), 1, 1000);
-        } catch (const std::exception&) {
-        }
-    }
-    return c;
-}
-
 struct S3Client::Call {
     std::string method = "GET";
     std::string bucket, key;

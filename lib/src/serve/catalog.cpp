@@ -1,9 +1,6 @@
 #include <asp/serve/catalog.hpp>
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -16,24 +13,6 @@ namespace asp::serve {
 namespace fs = std::filesystem;
 
 namespace {
-
-class EmptyAnalysis final : public Analysis {
-public:
-    std::string generation() const override { return ""; }
-    bool has_index() const override { return false; }
-    std::vector<Scored> similar(std::string_view, size_t) const override { return {}; }
-    std::pair<std::vector<Scored>, size_t> search(std::string_view, size_t,
-                                                  size_t) const override {
-        return {};
-    }
-    std::vector<Scored> recommendations(int64_t) const override { return {}; }
-};
-
-class EmptyAnalysisSource final : public AnalysisSource {
-public:
-    bool changed() override { return false; }
-    std::shared_ptr<const Analysis> load() override { return std::make_shared<EmptyAnalysis>(); }
-};
 
 // Appends the strings of a JSON array to `out`, separated by '\n' (control characters in a
 // name become spaces; empty names are dropped). The fast path reads arrays without escapes
@@ -118,10 +97,6 @@ std::optional<int64_t> parse_time(std::string_view s) {
 uint32_t clamp_len(size_t n, size_t max) { return static_cast<uint32_t>(std::min(n, max)); }
 
 }  // namespace
-
-std::unique_ptr<AnalysisSource> make_empty_analysis_source() {
-    return std::make_unique<EmptyAnalysisSource>();
-}
 
 // A read-only connection to papers.db (its details lookup is prepared on first use).
 struct Catalog::AbstractReader {
@@ -289,121 +264,6 @@ void Catalog::for_each_abstract(
     db.for_each_abstract([&](std::string_view id, std::string_view abstract) {
         if (auto i = index_of(id)) fn(*i, abstract);
     });
-}
-
-std::shared_ptr<const ThumbSet> ThumbSet::scan(const fs::path& thumbs_dir) {
-    auto set = std::make_shared<ThumbSet>();
-    std::error_code ec;
-    for (fs::directory_iterator it(thumbs_dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const auto& name = it->path().filename().string();
-        if (name.size() > 4 && name.compare(name.size() - 4, 4, ".jpg") == 0)
-            set->stems_.insert(name.substr(0, name.size() - 4));
-    }
-    return set;
-}
-
-std::shared_ptr<const std::string> PageCache::get(const std::string& key) const {
-    std::lock_guard lock(mu_);
-    auto it = pages_.find(key);
-    return it == pages_.end() ? nullptr : it->second;
-}
-
-void PageCache::put(const std::string& key, std::shared_ptr<const std::string> page) {
-    std::lock_guard lock(mu_);
-    if (bytes_ + page->size() > kMaxBytes) {
-        pages_.clear();
-        bytes_ = 0;
-    }
-    bytes_ += page->size();
-    pages_[key] = std::move(page);
-}
-
-SiteData::SiteData(DataDir data_dir, std::unique_ptr<AnalysisSource> analysis)
-    : data_dir_(std::move(data_dir)), analysis_source_(std::move(analysis)) {
-    db_stamp_ = stamp(data_dir_.papers_db());
-    wal_stamp_ = stamp(data_dir_.papers_db().string() + "-wal");
-    thumbs_stamp_ = stamp(data_dir_.thumbs_dir());
-    auto snap = std::make_shared<Snapshot>();
-    auto t0 = std::chrono::steady_clock::now();
-    auto ms_since = [](auto& t) {
-        auto now = std::chrono::steady_clock::now();
-        double ms = std::chrono::duration<double, std::milli>(now - t).count();
-        t = now;
-        return ms;
-    };
-    content_version_ = Catalog::content_version(data_dir_.papers_db());
-    snap->catalog = Catalog::load(data_dir_.papers_db());
-    double catalog_ms = ms_since(t0);
-    snap->thumbs = ThumbSet::scan(data_dir_.thumbs_dir());
-    double thumbs_ms = ms_since(t0);
-    try {
-        snap->analysis = analysis_source_->load();
-    } catch (const std::exception& e) {
-        spdlog::warn("cannot load the analysis outputs yet (serving without them): {}", e.what());
-        snap->analysis = make_empty_analysis_source()->load();
-    }
-    spdlog::debug("loaded {} papers in {:.0f} ms, thumbnails in {:.0f} ms, the index in {:.0f} ms",
-                  snap->catalog->size(), catalog_ms, thumbs_ms, ms_since(t0));
-    snap->generation = 1;
-    current_ = std::move(snap);
-}
-
-SiteData::FileStamp SiteData::stamp(const fs::path& p) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) return {};
-    return {static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
-            static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-std::shared_ptr<const Snapshot> SiteData::current() const {
-    std::lock_guard lock(mu_);
-    return current_;
-}
-
-bool SiteData::refresh() {
-    std::lock_guard refresh_lock(refresh_mu_);
-    auto old = current();
-    auto next = std::make_shared<Snapshot>();
-    next->catalog = old->catalog;
-    next->thumbs = old->thumbs;
-    next->analysis = old->analysis;
-    bool changed = false;
-    FileStamp db = stamp(data_dir_.papers_db());
-    FileStamp wal = stamp(data_dir_.papers_db().string() + "-wal");
-    FileStamp thumbs = stamp(data_dir_.thumbs_dir());
-    try {
-        if (!(db == db_stamp_) || !(wal == wal_stamp_)) {
-            // A checkpoint or an unchanged rerun moves the stamps too: reload only when the
-            // papers changed.
-            auto version = Catalog::content_version(data_dir_.papers_db());
-            if (version != content_version_) {
-                next->catalog = Catalog::load(data_dir_.papers_db());
-                content_version_ = version;
-                changed = true;
-                spdlog::info("reloaded papers.db: {} papers", next->catalog->size());
-            }
-        }
-        if (!(thumbs == thumbs_stamp_)) {
-            next->thumbs = ThumbSet::scan(data_dir_.thumbs_dir());
-            changed = true;
-        }
-        if (analysis_source_->changed()) {
-            next->analysis = analysis_source_->load();
-            changed = true;
-            spdlog::info("loaded analysis generation {}", next->analysis->generation());
-        }
-    } catch (const std::exception& e) {
-        spdlog::warn("reload failed, still serving the previous data: {}", e.what());
-        return false;
-    }
-    db_stamp_ = db;
-    wal_stamp_ = wal;
-    thumbs_stamp_ = thumbs;
-    if (!changed) return false;
-    next->generation = old->generation + 1;
-    std::lock_guard lock(mu_);
-    current_ = std::move(next);
-    return true;
 }
 
 }  // namespace asp::serve

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     // Looser than the library's 1e-3 (serve's on-demand models): the nightly lists at 1e-2
     // overlap 1e-3's top 100 by 99.6% at two thirds of the passes (docs/tools/buildsvm.md).
     p.svm.tol = 1e-2;
-    std::string recs_user;
+    std::string recs_user, solver = "dual";
     size_t show_top = 10;
     auto& cli = app.cli();
     app.add_jobs(p.jobs);
@@ -24,7 +24,12 @@ int main(int argc, char** argv) {
                    "data directory)");
     cli.add_option("--C", p.svm.C, "SVM regularization C (default 0.1)")
         ->check(CLI::PositiveNumber);
-    cli.add_option("--tol", p.svm.tol, "Stopping tolerance: spread of projected gradients of a pass (default 1e-2)")
+    cli.add_option("--tol", p.svm.tol, "Dual: stopping tolerance, spread of projected gradients of a pass (default 1e-2)")
+        ->check(CLI::PositiveNumber);
+    cli.add_option("--solver", solver, "dual (coordinate descent, default) or newton (primal truncated Newton)")
+        ->check(CLI::IsMember({"newton", "dual"}));
+    cli.add_option("--newton-tol", p.svm.newton_tol,
+                   "Newton: stop at this gradient norm relative to the start's (default 1e-3)")
         ->check(CLI::PositiveNumber);
     cli.add_option("--max-iter", p.svm.max_iter, "Most passes over the data (default 1000)")
         ->check(CLI::Range(1, 10000000));
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
                    "Print the stored recommendations of USERNAME as JSON lines; no training");
     cli.add_option("--top", show_top, "How many lines --recs prints (default 10)");
     if (auto rc = app.parse(argc, argv)) return *rc;
+    p.svm.solver = solver == "dual" ? asp::ml::SvmSolver::DualCd : asp::ml::SvmSolver::Newton;
 
     return app.run([&] {
         const auto dir = app.data_dir();

@@ -7,12 +7,12 @@
 #include <random>
 #include <stdexcept>
 
+#include "ml/svm_kernels.hpp"
+
 namespace asp::ml {
 namespace {
 
-constexpr size_t kLane = 4;        // tasks are padded to a multiple of this (vector lanes)
-constexpr size_t kMaxWidth = 128;  // tasks per call of the kernels (more: split into calls)
-constexpr double kBias = 1.0;  // intercept_scaling
+using namespace svm_detail;
 
 // Per-task label data: every row is a plain negative unless listed.
 struct TaskInfo {
@@ -25,44 +25,6 @@ struct Special {
     int8_t y;      // +1 positive, -1 explicit negative
 };
 
-// Four floats in one SSE register (GCC vector extension); weight rows are 16-byte aligned
-// (width is a multiple of kLane, buffers come from operator new).
-typedef float v4f __attribute__((vector_size(16)));
-
-// acc[task] = bias + w[.][task] . x_row for all tasks (w feature-major, `width` per feature).
-inline void row_dot(const SparseRows& x, size_t row, const float* __restrict w,
-                    const float* __restrict wb, size_t width, float* __restrict acc) {
-    const size_t nv = width / 4;
-    v4f a[32];  // width <= 128 per call (see kMaxWidth)
-    for (size_t k = 0; k < nv; ++k) a[k] = *reinterpret_cast<const v4f*>(wb + 4 * k);
-    const uint64_t b = x.row_ptr[row], e = x.row_ptr[row + 1];
-    for (uint64_t p = b; p < e; ++p) {
-        const float v = x.val[p];
-        const v4f vv = {v, v, v, v};
-        const v4f* wf = reinterpret_cast<const v4f*>(w + static_cast<size_t>(x.col[p]) * width);
-        for (size_t k = 0; k < nv; ++k) a[k] += vv * wf[k];
-    }
-    for (size_t k = 0; k < nv; ++k) *reinterpret_cast<v4f*>(acc + 4 * k) = a[k];
-}
-
-// w[.][task] += d[task] * x_row, bias likewise.
-inline void row_update(const SparseRows& x, size_t row, float* __restrict w, float* __restrict wb,
-                       size_t width, const float* __restrict d) {
-    const size_t nv = width / 4;
-    v4f dv[32];
-    for (size_t k = 0; k < nv; ++k) {
-        dv[k] = *reinterpret_cast<const v4f*>(d + 4 * k);
-        *reinterpret_cast<v4f*>(wb + 4 * k) += dv[k];
-    }
-    const uint64_t b = x.row_ptr[row], e = x.row_ptr[row + 1];
-    for (uint64_t p = b; p < e; ++p) {
-        const float v = x.val[p];
-        const v4f vv = {v, v, v, v};
-        v4f* wf = reinterpret_cast<v4f*>(w + static_cast<size_t>(x.col[p]) * width);
-        for (size_t k = 0; k < nv; ++k) wf[k] += vv * dv[k];
-    }
-}
-
 // Single-task versions (no padding to a lane).
 inline float row_dot1(const SparseRows& x, size_t row, const float* w, float wb) {
     float acc = wb * static_cast<float>(kBias);
@@ -72,6 +34,34 @@ inline float row_dot1(const SparseRows& x, size_t row, const float* w, float wb)
 }
 
 }  // namespace
+
+namespace svm_detail {
+
+TaskWeights task_weights(const SvmTask& task, size_t rows, const LinearSvmParams& params) {
+    TaskWeights tw;
+    tw.positive = task.positive;
+    std::sort(tw.positive.begin(), tw.positive.end());
+    tw.positive.erase(std::unique(tw.positive.begin(), tw.positive.end()), tw.positive.end());
+    for (uint32_t r : task.negative)
+        if (!std::binary_search(tw.positive.begin(), tw.positive.end(), r)) tw.negative.push_back(r);
+    std::sort(tw.negative.begin(), tw.negative.end());
+    tw.negative.erase(std::unique(tw.negative.begin(), tw.negative.end()), tw.negative.end());
+    if (!tw.positive.empty() && tw.positive.back() >= rows)
+        throw std::invalid_argument("positive row out of range");
+    if (!tw.negative.empty() && tw.negative.back() >= rows)
+        throw std::invalid_argument("negative row out of range");
+    const size_t n_pos = tw.positive.size();
+    if (n_pos == 0 || n_pos == rows) throw std::invalid_argument("an SVM needs both classes");
+    tw.c_pos = tw.c_neg = params.C;
+    if (params.balanced) {
+        tw.c_pos = params.C * static_cast<double>(rows) / (2.0 * static_cast<double>(n_pos));
+        tw.c_neg = params.C * static_cast<double>(rows) / (2.0 * static_cast<double>(rows - n_pos));
+    }
+    tw.c_strong = tw.c_neg * task.negative_weight;
+    return tw;
+}
+
+}  // namespace svm_detail
 
 double LinearSvmModel::decision(const SparseRows& x, size_t row) const {
     double s = bias;
@@ -93,51 +83,29 @@ std::vector<LinearSvmModel> train_linear_svms(const SparseRows& x, std::span<con
     }
     for (uint32_t c : x.col)
         if (c >= x.n_features) throw std::runtime_error("tf-idf feature index out of range");
+    if (params.solver == SvmSolver::Newton) return train_newton(x, tasks, params);
 
     // Labels: per row, the tasks for which it is not a plain negative.
     std::vector<TaskInfo> info(n_tasks);
+    std::vector<TaskWeights> weights;
     std::vector<uint32_t> sp_count(l + 1, 0);
     for (size_t t = 0; t < n_tasks; ++t) {
-        const SvmTask& task = tasks[t];
-        std::vector<uint32_t> pos = task.positive, neg = task.negative;
-        std::sort(pos.begin(), pos.end());
-        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-        std::sort(neg.begin(), neg.end());
-        neg.erase(std::unique(neg.begin(), neg.end()), neg.end());
-        for (uint32_t r : pos)
-            if (r >= l) throw std::invalid_argument("positive row out of range");
-        for (uint32_t r : neg)
-            if (r >= l) throw std::invalid_argument("negative row out of range");
-        const size_t n_pos = pos.size();
-        if (n_pos == 0 || n_pos == l) throw std::invalid_argument("an SVM needs both classes");
-        double cp = params.C, cn = params.C;
-        if (params.balanced) {
-            cp = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(n_pos));
-            cn = params.C * static_cast<double>(l) / (2.0 * static_cast<double>(l - n_pos));
-        }
-        const double cs = cn * task.negative_weight;
-        info[t] = {0.5 / cp, 0.5 / cn, 0.5 / cs, cp, cn, cs};
-        for (uint32_t r : pos) ++sp_count[r + 1];
-        for (uint32_t r : neg)
-            if (!std::binary_search(pos.begin(), pos.end(), r)) ++sp_count[r + 1];
+        weights.push_back(task_weights(tasks[t], l, params));
+        const TaskWeights& tw = weights.back();
+        info[t] = {0.5 / tw.c_pos, 0.5 / tw.c_neg, 0.5 / tw.c_strong, tw.c_pos, tw.c_neg, tw.c_strong};
+        for (uint32_t r : tw.positive) ++sp_count[r + 1];
+        for (uint32_t r : tw.negative) ++sp_count[r + 1];
     }
     for (size_t i = 0; i < l; ++i) sp_count[i + 1] += sp_count[i];
     std::vector<Special> specials(sp_count[l]);
     {
         std::vector<uint32_t> fill(sp_count.begin(), sp_count.end() - 1);
         for (size_t t = 0; t < n_tasks; ++t) {
-            std::vector<uint32_t> pos = tasks[t].positive;
-            std::sort(pos.begin(), pos.end());
-            pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-            for (uint32_t r : pos) specials[fill[r]++] = {static_cast<uint32_t>(t), 1};
-            std::vector<uint32_t> neg = tasks[t].negative;
-            std::sort(neg.begin(), neg.end());
-            neg.erase(std::unique(neg.begin(), neg.end()), neg.end());
-            for (uint32_t r : neg)
-                if (!std::binary_search(pos.begin(), pos.end(), r))
-                    specials[fill[r]++] = {static_cast<uint32_t>(t), -1};
+            for (uint32_t r : weights[t].positive) specials[fill[r]++] = {static_cast<uint32_t>(t), 1};
+            for (uint32_t r : weights[t].negative) specials[fill[r]++] = {static_cast<uint32_t>(t), -1};
         }
     }
+    weights.clear();
     // Tasks live in slots (columns of w and alpha); converged tasks leave, and the rest are
     // packed into fewer columns when a whole lane frees up.
     const auto padded = [&](size_t k) { return n_tasks == 1 ? size_t{1} : (k + kLane - 1) / kLane * kLane; };

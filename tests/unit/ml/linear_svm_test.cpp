@@ -146,15 +146,48 @@ TEST_CASE("linear svm: explicit negatives with a weight push their rows down", "
 TEST_CASE("linear svm: a warm start from the solution converges at once to it", "[ml]") {
     const Data d = topics(300, 11);
     const SparseRows x = d.rows(40);
-    SvmTask task;
-    for (uint32_t r = 1; r < 300 && task.positive.size() < 10; r += 4) task.positive.push_back(r);
-    LinearSvmParams p;
-    p.tol = 1e-5;
-    const auto cold = train_linear_svm(x, task, p);
-    REQUIRE(cold.converged);
-    task.warm = &cold;
-    const auto warm = train_linear_svm(x, task, p);
-    CHECK(warm.converged);
-    CHECK(warm.iterations * 3 <= cold.iterations);
-    CHECK(max_abs_diff(cold, warm) < 1e-3);
+    for (const SvmSolver solver : {SvmSolver::DualCd, SvmSolver::Newton}) {
+        SvmTask task;
+        for (uint32_t r = 1; r < 300 && task.positive.size() < 10; r += 4) task.positive.push_back(r);
+        LinearSvmParams p;
+        p.tol = 1e-5;
+        p.newton_tol = 1e-4;
+        p.solver = solver;
+        const auto cold = train_linear_svm(x, task, p);
+        REQUIRE(cold.converged);
+        task.warm = &cold;
+        const auto warm = train_linear_svm(x, task, p);
+        CHECK(warm.converged);
+        CHECK(warm.iterations * 3 <= cold.iterations);
+        // Newton: score the rows, the gradient at w = 0 and at the start, and stop.
+        if (solver == SvmSolver::Newton) CHECK(warm.iterations <= 3);
+        CHECK(max_abs_diff(cold, warm) < 1e-3);
+    }
+}
+
+TEST_CASE("linear svm: the Newton solver finds the dual solver's models", "[ml]") {
+    const Data d = topics(300, 13);
+    const SparseRows x = d.rows(40);
+    std::vector<SvmTask> tasks(6);
+    for (size_t t = 0; t < tasks.size(); ++t)
+        for (uint32_t r = static_cast<uint32_t>(t % 4); r < 300; r += 4 * (1 + t % 3))
+            if (tasks[t].positive.size() < 3 + 2 * t) tasks[t].positive.push_back(r);
+    tasks[2].negative = {1, 2, 5, 2 * 4};
+    tasks[2].negative_weight = 5.0;
+    LinearSvmParams dual;
+    dual.tol = 1e-6;
+    LinearSvmParams newton = dual;
+    newton.solver = SvmSolver::Newton;
+    newton.newton_tol = 1e-4;
+    const auto a = train_linear_svms(x, tasks, dual);
+    const auto b = train_linear_svms(x, tasks, newton);
+    REQUIRE(b.size() == tasks.size());
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        CHECK(b[t].converged);
+        CHECK(max_abs_diff(a[t], b[t]) < 1e-3);
+        // One task alone (width padded to a lane) gives the same model.
+        const auto alone = train_linear_svm(x, tasks[t], newton);
+        CHECK(max_abs_diff(alone, b[t]) < 1e-4);
+    }
+    CHECK_THROWS(train_linear_svm(x, SvmTask{}, newton));
 }

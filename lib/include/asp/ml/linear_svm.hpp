@@ -33,12 +33,25 @@
 
 namespace asp::ml {
 
+// How the problem is solved (both minimize the same objective; see the comment above and
+// linear_svm_newton.cpp):
+// - DualCd: liblinear's dual coordinate descent (-s 1); `tol` is the spread of projected
+//   gradients over a pass.
+// - Newton: a primal truncated Newton method (liblinear -s 2's objective; Keerthi and DeCoste's
+//   finite Newton with an exact line search): every pass over the matrix is a Hessian-vector
+//   product for all tasks at once, and the number of passes grows little with the rows.
+//   `newton_tol`: a task is done when its gradient's norm is <= newton_tol times the norm at
+//   w = 0 (liblinear's primal rule, without its min(n_pos, n_neg) / n factor).
+enum class SvmSolver { DualCd, Newton };
+
 struct LinearSvmParams {
     double C = 0.1;
-    double tol = 1e-3;   // the spread of projected gradients of a pass (the original: 1e-6)
+    double tol = 1e-3;   // DualCd: the spread of projected gradients of a pass (the original: 1e-6)
     int max_iter = 1000;  // passes over the matrix
     bool balanced = true;
     uint64_t seed = 1;
+    SvmSolver solver = SvmSolver::DualCd;
+    double newton_tol = 1e-3;  // Newton: relative gradient norm
 };
 
 // Rows of a sparse matrix in CSR form (feature indices < n_features).
@@ -53,7 +66,7 @@ struct SparseRows {
 struct LinearSvmModel {
     std::vector<double> w;  // one weight per feature
     double bias = 0;
-    int iterations = 0;
+    int iterations = 0;  // passes over the matrix
     bool converged = false;
     double decision(const SparseRows& x, size_t row) const;
 };

@@ -4,7 +4,7 @@ as a reader meets it, side by side with scikit-learn's LinearSVC(C=0.1, balanced
 tf-idf matrix in the same run.
 
   bench_recommend.py --data DIR [--bin build/bin] [--sizes 5,50,500] [--changes 30]
-                     [--writers 16] [--probe-seconds 20] [--no-doc]
+                     [--writers 16] [--probe-seconds 20] [--sk-fits 3] [--no-doc]
 
 DIR is a data directory with papers.db and analyze's index/ (e.g. one made by
 bench/ml_fulltext.py + analyze for bench/bench_ml.sh: 50,000 full-text papers). The bench
@@ -151,7 +151,7 @@ def recommend(c, tag):
     return time.perf_counter() - t0, r
 
 
-def library_phase(port, pid, ids, x, size, changes, rng):
+def library_phase(port, pid, ids, x, size, changes, rng, sk_fits):
     c = sign_up(port, f"lib{size}")
     tagged = rng.sample(range(len(ids)), size)
     for i in tagged:
@@ -179,7 +179,7 @@ def library_phase(port, pid, ids, x, size, changes, rng):
     y = np.zeros(len(ids))
     y[sorted(current)] = 1
     fits = []
-    for _ in range(3):
+    for _ in range(sk_fits):
         clf = svm.LinearSVC(C=0.1, class_weight="balanced")
         t0 = time.process_time()
         clf.fit(x, y)
@@ -275,6 +275,7 @@ def main():
     ap.add_argument("--changes", type=int, default=30)
     ap.add_argument("--writers", type=int, default=16)
     ap.add_argument("--probe-seconds", type=float, default=20)
+    ap.add_argument("--sk-fits", type=int, default=3, help="scikit-learn fits per library (median)")
     ap.add_argument("--no-doc", action="store_true")
     args = ap.parse_args()
 
@@ -309,7 +310,7 @@ def main():
         rng = random.Random(1337)
         rows = []
         for size in [int(s) for s in args.sizes.split(",")]:
-            rows.append(library_phase(port, serve.pid, ids, x, size, args.changes, rng))
+            rows.append(library_phase(port, serve.pid, ids, x, size, args.changes, rng, args.sk_fits))
             print(json.dumps(rows[-1]), flush=True)
         rss["libraries"] = proc_status(serve.pid)
         idle = probe(port, ids, args.probe_seconds, 0)
@@ -333,7 +334,7 @@ def main():
         f"serve pinned to one core, {args.changes} changes per library (tag one more paper, every "
         "third change untags one), each followed by `/api/recommend?tag=...` (a retrained model: "
         "`\"computed\": \"now\"`). scikit-learn: `LinearSVC(C=0.1, class_weight=\"balanced\")` on the "
-        "same matrix, CPU of one fit (median of 3). Overlap: top 100 of both, saved papers left out. "
+        f"same matrix, CPU of one fit (median of {args.sk_fits}). Overlap: top 100 of both, saved papers left out. "
         f"Run on {time.strftime('%Y-%m-%d')}, on a shared 2-core machine (wall latencies are noisy; "
         "serve CPU per change is serve's own user+sys).",
         "",

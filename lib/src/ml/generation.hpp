@@ -78,6 +78,9 @@ public:
     std::span<const float> post_weight;
     std::span<const float> recency;
 
+    // tfidf.bin itself (its path and section offsets: ml/streamed_rows.hpp reads it with pread).
+    const SectionFile& tfidf_file() const { return *tfidf_; }
+
 private:
     uint64_t generation_;
     std::unique_ptr<SectionFile> docs_, vocab_, tfidf_, similar_, search_;

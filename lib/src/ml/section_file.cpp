@@ -144,6 +144,12 @@ std::span<const unsigned char> SectionFile::bytes(std::string_view name) const {
     bad("missing section " + std::string(name));
 }
 
+uint64_t SectionFile::offset(std::string_view name) const {
+    for (const auto& e : entries_)
+        if (e.name == name) return e.offset;
+    bad("missing section " + std::string(name));
+}
+
 StringTable::StringTable(const SectionFile& f, const std::string& name)
     : offsets_(f.array<uint64_t>(name + ".off")), blob_(f.text(name)) {
     if (offsets_.empty() || offsets_.back() > blob_.size()) f.bad("bad string table " + name);

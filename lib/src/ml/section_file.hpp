@@ -87,6 +87,8 @@ public:
         return {reinterpret_cast<const char*>(b.data()), b.size()};
     }
     const std::filesystem::path& path() const { return path_; }
+    // Where a section starts in the file (for reading it with pread instead of the mapping).
+    uint64_t offset(std::string_view name) const;
     [[noreturn]] void bad(const std::string& why) const;
 
 private:

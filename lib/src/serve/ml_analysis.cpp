@@ -5,6 +5,8 @@
 #include <asp/serve/server.hpp>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -19,6 +21,25 @@ std::vector<Scored> scored(const std::vector<ml::ScoredPaper>& in) {
     out.reserve(in.size());
     for (const auto& p : in) out.push_back({p.id, p.score});
     return out;
+}
+
+// The reduced problem of an instant answer (asp/ml/svm_rank.hpp; why and how well it agrees
+// with the full one: docs/tools/serve.md, "Recommendations"). ASP_INSTANT_SAMPLE="random,hard"
+// overrides the sizes (benchmarks; "0,0": the full problem).
+ml::RankParams instant_params() {
+    ml::RankParams p;
+    p.sample_random = 3000;
+    p.sample_hard = 1000;
+    if (const char* env = std::getenv("ASP_INSTANT_SAMPLE")) {
+        unsigned long r = 0, h = 0;
+        char w = 'h';
+        if (std::sscanf(env, "%lu,%lu,%c", &r, &h, &w) >= 2) {
+            p.sample_random = r;
+            p.sample_hard = h;
+            p.sample_weights = w == 'u' ? ml::SampleWeights::uniform : ml::SampleWeights::horvitz_thompson;
+        }
+    }
+    return p;
 }
 
 class MlAnalysis final : public Analysis {
@@ -78,13 +99,15 @@ public:
         std::lock_guard train(train_mu_);
         if (auto hit = cached(slot, key)) return {std::move(*hit), false};
         const auto start = std::chrono::steady_clock::now();
-        // The slot's previous model (before this change) is the warm start.
-        const auto warm = previous_model(slot);
-        ml::RankParams params;
+        // The slot's previous model (before this change) is the warm start, and its ranking
+        // names the hard negatives of the reduced problem.
+        ml::RankParams params = instant_params();
+        const auto warm = previous(slot, params.hard_candidates);
         params.warm = warm.get();
         auto ranked = ml::rank_by_svm(*index_, {q.positives, q.not_interested}, params);
-        spdlog::debug("user {} model '{}': {} positives, {} iterations{}, {:.1f} ms", q.user_id,
-                      q.cache_key, ranked.positives_found, ranked.iterations, warm ? " (warm)" : "",
+        spdlog::debug("user {} model '{}': {} positives, {} rows, {} iterations{}, {:.1f} ms", q.user_id,
+                      q.cache_key, ranked.positives_found, ranked.trained_rows, ranked.iterations,
+                      warm ? " (warm)" : "",
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                           .count());
         auto out = scored(ranked.papers);
@@ -103,10 +126,14 @@ private:
         std::list<std::string>::iterator lru;
     };
 
-    std::shared_ptr<const ml::LinearSvmModel> previous_model(const std::string& slot) const {
+    // The slot's last model and (into `ranked`) the ids of its ranking, best first.
+    std::shared_ptr<const ml::LinearSvmModel> previous(const std::string& slot,
+                                                       std::vector<std::string>& ranked) const {
         std::lock_guard lock(cache_mu_);
         auto it = cache_.find(slot);
-        return it == cache_.end() ? nullptr : it->second.model;
+        if (it == cache_.end()) return nullptr;
+        for (const auto& p : it->second.ranked) ranked.push_back(p.id);
+        return it->second.model;
     }
 
     std::optional<std::vector<Scored>> cached(const std::string& slot, const std::string& key) const {

@@ -33,6 +33,17 @@ struct RankInputs {
     std::vector<std::string> not_interested;  // explicit negatives (also never listed)
 };
 
+// How the sampled negatives of a reduced problem (RankParams::sample_random) are weighted so
+// that its loss estimates the full problem's.
+enum class SampleWeights {
+    // Every sampled negative stands for (negatives / sampled) papers: a uniform estimate.
+    uniform,
+    // The hard negatives stand for themselves, each random one for (the rest / random): an
+    // unbiased (Horvitz-Thompson) estimate. The solver has one weight per class plus one for
+    // listed negatives, so the positives (and explicit negatives) are listed several times.
+    horvitz_thompson,
+};
+
 struct RankParams {
     LinearSvmParams svm;
     size_t top = 1000;
@@ -40,12 +51,24 @@ struct RankParams {
     // Start from this solution (e.g. the same tag's model before one paper was added): a
     // slightly changed problem converges in a few passes. Same index generation only.
     const LinearSvmModel* warm = nullptr;
+
+    // A reduced problem for instant answers (serve): instead of every paper, the model learns
+    // from the positives, the explicit negatives, up to `sample_hard` hard negatives (the
+    // `hard_candidates` first, e.g. this model's previous ranking, then the positives' most
+    // similar papers) and `sample_random` other papers drawn at random, weighted by
+    // `sample_weights`; then every paper is scored. 0: every paper (buildsvm's lists). When the
+    // sample would hold most of the index, every paper is used.
+    size_t sample_random = 0;
+    size_t sample_hard = 0;
+    std::vector<std::string> hard_candidates;
+    SampleWeights sample_weights = SampleWeights::horvitz_thompson;
 };
 
 struct RankResult {
     std::vector<ScoredPaper> papers;  // best first, at most `top`
     size_t positives_found = 0;       // positives in the index (0: no model, no papers)
     int iterations = 0;
+    size_t trained_rows = 0;          // rows of the problem solved (listed copies included)
     std::shared_ptr<const LinearSvmModel> model;  // null when no model was trained
 };
 

@@ -96,6 +96,16 @@ def haproxy_stat(root):
     return out
 
 
+def servers_up(root):
+    """Whether HAProxy reports every server UP; False until its stats socket is there (HAProxy
+    may take the frontend port before it creates the socket)."""
+    try:
+        stat = haproxy_stat(root)
+    except (FileNotFoundError, ConnectionRefusedError):
+        return False
+    return bool(stat) and all(st == "UP" for st, _ in stat.values())
+
+
 def wait_for(what, cond, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -151,8 +161,7 @@ def main():
             cfg = haproxy_config(root, lb_port, instances)
             with t.background(["haproxy", "-db", "-f", str(cfg)], port=lb_port,
                               log_path=root / "haproxy.log"):
-                wait_for("both instances up in HAProxy",
-                         lambda: all(st == "UP" for st, _ in haproxy_stat(root).values()))
+                wait_for("both instances up in HAProxy", lambda: servers_up(root))
                 wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d12s",
                                         f"http://127.0.0.1:{lb_port}/api/recent?limit=5"],
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
